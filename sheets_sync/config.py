@@ -1,0 +1,168 @@
+"""Settings and their defaults; every default follows the district's letter (Công văn 20/LĐLĐ)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "sheets-sync.toml"
+
+# Form fields and the question titles that name them (matched on the folded key).
+# Staff fields carry a number k: "Họ tên cán bộ phụ trách 1", "Chức vụ 1", ...
+HEADER_ALIASES: dict[str, list[str]] = {
+    "submitted_at": ["Dấu thời gian", "Timestamp"],
+    "email": ["Địa chỉ email", "Email address", "Email"],
+    "unit": ["Tên đơn vị", "Tên công đoàn cơ sở"],
+    "fanpage_name": ["Tên trang Fanpage (facebook)", "Tên Fanpage"],
+    "fanpage_url": [
+        "Đường link Fanpage (facebook)",
+        "Đường link tài khoản Facebook",
+        "Link Fanpage",
+    ],
+    "note": ["Ghi chú"],
+    "staff_name": ["Họ tên cán bộ phụ trách", "Họ tên"],
+    "staff_position": ["Chức vụ"],
+    "staff_phone": ["Số điện thoại", "SĐT"],
+    "staff_unit": ["Đơn vị công tác"],
+}
+
+# Abbreviations in unit names and what they stand for; both sides fold to the same key.
+# "CĐ" is left out on purpose: Công đoàn, Cao đẳng and Công điện all shorten to it.
+ABBREVIATIONS: dict[str, str] = {
+    "THCS": "Trung học cơ sở",
+    "THPT": "Trung học phổ thông",
+    "TH": "Tiểu học",
+    "MN": "Mầm non",
+    "MG": "Mẫu giáo",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "TNHH": "Trách nhiệm hữu hạn",
+    "CTCP": "Công ty cổ phần",
+    "Cty": "Công ty",
+    "LĐLĐ": "Liên đoàn Lao động",
+    "CĐCS": "Công đoàn cơ sở",
+    "BQL": "Ban Quản lý",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "GD&ĐT": "Giáo dục và Đào tạo",
+    "GDĐT": "Giáo dục và Đào tạo",
+    "TT": "Trung tâm",
+    "BV": "Bệnh viện",
+    "TYT": "Trạm y tế",
+}
+
+# Leading words that say what a unit is, not which one: ignored when matching.
+UNIT_PREFIXES: list[str] = ["Công đoàn cơ sở", "Công đoàn", "CĐCS", "Trường"]
+
+STATUS_TEXTS: dict[str, str] = {
+    "ok": "Hợp lệ",
+    "warning": "Hợp lệ, cần lưu ý",
+    "error": "Cần sửa",
+    "superseded": "Đã thay bằng lần gửi sau",
+}
+
+ROSTER_TEXTS: dict[str, str] = {
+    "ok": "Đã nộp",
+    "error": "Đã nộp, cần sửa",
+    "missing": "Chưa nộp",
+}
+
+STATUS_COLUMNS: dict[str, str] = {
+    "status": "Trạng thái",
+    "details": "Chi tiết kiểm tra",
+    "expected_name": "Tên Fanpage đề nghị",
+    "file": "File danh sách",
+    "checked_at": "Kiểm tra lúc",
+}
+ROSTER_STATUS_COLUMN = "Tình trạng nộp"
+ROSTER_UNIT_HEADER = "Tên đơn vị"
+ROSTER_WORKSHEET = "Danh sách đơn vị"
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """Names of the issuing bodies and the signature block: federations get reorganized."""
+
+    superior_body: str = "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"
+    unit_prefix: str = "CÔNG ĐOÀN"
+    place: str = "Long Biên"
+    # The date line of the documents; None means the day of the run.
+    date: date | None = None
+    signer_authority: str = "TM. BAN CHẤP HÀNH"
+    signer_title: str = "CHỦ TỊCH"
+    signer_note: str = "(Ký tên, đóng dấu)"
+    # The consolidated list is issued by the federation itself, under its own superior.
+    summary_superior_body: str = "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI"
+    summary_issuer: str = "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"
+    summary_signer_authority: str = "TM. BAN THƯỜNG VỤ"
+    summary_signer_title: str = "CHỦ TỊCH"
+    summary_signer_name: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run can be told; build with `load_settings`."""
+
+    # Submissions on or after this day (spreadsheet's local time) are late.
+    deadline: date = date(2024, 2, 5)
+    roster_worksheet: str = ROSTER_WORKSHEET
+    headers: dict[str, list[str]] = field(default_factory=lambda: dict(HEADER_ALIASES))
+    abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
+    unit_prefixes: list[str] = field(default_factory=lambda: list(UNIT_PREFIXES))
+    status_texts: dict[str, str] = field(default_factory=lambda: dict(STATUS_TEXTS))
+    roster_texts: dict[str, str] = field(default_factory=lambda: dict(ROSTER_TEXTS))
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read a TOML file over the defaults; no file (None) gives the defaults."""
+    if path is None:
+        default = Path(DEFAULT_CONFIG_FILE)
+        if not default.is_file():
+            return Settings()
+        path = default
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Không tìm thấy tệp cấu hình {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}.") from None
+    return settings_from_dict(data, str(path))
+
+
+def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Settings:
+    """Merge a parsed TOML document over the defaults, naming the key that is wrong."""
+    base = Settings()
+    documents = _merge(base.documents, data.pop("documents", {}), f"{origin} [documents]")
+    merged: dict[str, Any] = {}
+    for name in ("headers", "abbreviations", "status_texts", "roster_texts"):
+        extra = data.pop(name, {})
+        _expect(isinstance(extra, dict), origin, name, "một bảng")
+        merged[name] = {**getattr(base, name), **extra}
+    settings = _merge(base, data, origin)
+    return replace(settings, documents=documents, **merged)
+
+
+def _merge(obj: Any, data: Any, origin: str) -> Any:
+    _expect(isinstance(data, dict), origin, "", "một bảng")
+    known = {f.name: f for f in fields(obj)}
+    for key, value in data.items():
+        _expect(key in known, origin, key, "một khóa đã biết")
+        current = getattr(obj, key)
+        if isinstance(current, date) or known[key].type in ("date", "date | None"):
+            _expect(isinstance(value, date), origin, key, "một ngày dạng 2024-02-05")
+        elif current is not None:
+            _expect(isinstance(value, type(current)), origin, key, type(current).__name__)
+    return replace(obj, **data)
+
+
+def _expect(ok: bool, origin: str, key: str, what: str) -> None:
+    if not ok:
+        where = f" khóa {key!r}" if key else ""
+        raise ConfigError(f"Tệp cấu hình {origin}:{where} phải là {what}.")

@@ -1,0 +1,25 @@
+"""One exception family: the CLI turns each into a one-line Vietnamese message."""
+
+
+class SheetsSyncError(Exception):
+    """A failure the user can fix; its message is a Vietnamese sentence naming the fix."""
+
+
+class SourceError(SheetsSyncError):
+    """The source cannot be opened, read or written."""
+
+
+class ConfigError(SheetsSyncError):
+    """The configuration file is missing, unreadable or wrong."""
+
+
+class CredentialsError(SheetsSyncError):
+    """The service-account key is missing, unreadable or malformed."""
+
+
+class SheetChangedError(SheetsSyncError):
+    """Rows moved between the read and the write; statuses would land on the wrong response."""
+
+
+class LockedError(SheetsSyncError):
+    """Another run holds the lock on a local workbook."""

@@ -1,0 +1,28 @@
+"""The one small interface every backend (Google, .xlsx, .csv) implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from ..model import CellWrite, SheetData
+
+
+class Backend(Protocol):
+    """Read a spreadsheet once, write a set of status cells once."""
+
+    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+        """Read the responses (`worksheet`, else the first) and the roster when present.
+
+        Cells come back as the backend holds them: text, numbers, booleans, dates.
+        """
+        ...
+
+    def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write the cells in one go, all or nothing.
+
+        `read` is what `read` returned: a backend whose rows can move under it (Google)
+        checks that every row it writes to still holds that response, and raises
+        `SheetChangedError` when one does not. Columns past the grid are added first.
+        """
+        ...
