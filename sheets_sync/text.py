@@ -1,0 +1,244 @@
+"""Vietnamese text: clean cells, fold to keys, name case, unit keys, slugs."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from .model import Cell
+
+# Windows refuses these as file names whatever the extension.
+WINDOWS_RESERVED_NAMES: frozenset[str] = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+
+# Latin-1 letters and signs that Vietnamese never uses: TCVN3 (ABC) and VNI text read as
+# Unicode shows them in place of Vietnamese letters (`Xin chµo, ®©y lµ`, `Coâng ñoaøn`).
+LEGACY_ENCODING_CHARS: frozenset[str] = frozenset(
+    "¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ÄÅÆÇËÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñö÷øûüþÿ"
+)
+# Marks that close a brand name (`Vinamilk®`) rather than stand for a letter.
+_BRAND_MARKS = frozenset("®©")
+
+SLUG_FALLBACK = "don-vi"
+
+
+class _DropTable(dict[int, int | None]):
+    """Translate table that learns each code point once: control and format characters go."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        # Line breaks and tabs are Cc but must split words, so they stay for str.split().
+        drop = unicodedata.category(char) in ("Cc", "Cf") and not char.isspace()
+        # Remember kept characters too, so each one costs a Python call only the first time.
+        value = None if drop else code
+        self[code] = value
+        return value
+
+
+class _MarkTable(dict[int, int | None]):
+    """Translate table that drops combining marks and maps đ to d, learning lazily."""
+
+    def __missing__(self, code: int) -> int | None:
+        if code == ord("đ"):
+            value: int | None = ord("d")
+        elif unicodedata.combining(chr(code)):
+            value = None
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_DROP = _DropTable()
+_MARKS = _MarkTable()
+_PUNCTUATION = re.compile(r"[\W_]+")
+# Dotted acronyms: `T.H.C.S` is `THCS`.
+_DOTTED = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_](?!\w)")
+_AMPERSAND_GLUE = re.compile(r"\s*&\s*")
+_NON_WORD = re.compile(r"[^\w&]+|_")
+_LOOSE_AMPERSAND = re.compile(r"(?<!\w)&|&(?!\w)")
+_SLUG_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def cell_text(value: Cell) -> str:
+    """Turn any cell into text, as a person would read it; the result is not cleaned."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _float_text(value: float) -> str:
+    # A phone number held as a number comes back as 984919862.0; the ".0" is noise.
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    if "e" in text and value == value and abs(value) != float("inf"):
+        return format(Decimal(text), "f")
+    return text
+
+
+def clean(value: str) -> str:
+    """Normalize to NFC, drop invisible characters, collapse every kind of space."""
+    if value.isascii() and value.isprintable():
+        return " ".join(value.split())
+    text = unicodedata.normalize("NFC", value.translate(_DROP))
+    # str.split() with no argument splits on every Unicode space (NBSP, U+3000, line breaks).
+    return " ".join(text.split())
+
+
+def fold(value: str) -> str:
+    """Give the accent-, case- and tone-placement-insensitive key of a text (`Thuỷ` -> `thuy`)."""
+    text = clean(value).casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFD", text).translate(_MARKS)
+    return " ".join(text.split())
+
+
+def header_key(value: str) -> str:
+    """Fold a column title and turn its punctuation into spaces (`(SĐT 1):` -> `sdt 1`)."""
+    # Punctuation inside a title counts too: `Fanpage(facebook)` = `Fanpage (facebook)`.
+    return " ".join(_PUNCTUATION.sub(" ", fold(value)).split())
+
+
+def name_case(value: str) -> str:
+    """Capitalize every syllable of a person's name and lower the rest."""
+    out: list[str] = []
+    in_word = False
+    for char in clean(value):
+        if char.isalpha():
+            out.append(char.lower() if in_word else char.upper())
+            in_word = True
+        elif unicodedata.combining(char):
+            out.append(char)
+        else:
+            # A hyphen or apostrophe starts a new syllable: `Thu-Hà`, `H'Hen`.
+            out.append(char)
+            in_word = False
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _tokens(value: str) -> str:
+    """Fold a unit name into space-separated words; `&` stays glued inside `GD&ĐT`."""
+    text = fold(value)
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "&" in text:
+        text = _AMPERSAND_GLUE.sub("&", text)
+        text = _LOOSE_AMPERSAND.sub(" ", _NON_WORD.sub(" ", text))
+    else:
+        text = _NON_WORD.sub(" ", text)
+    return " ".join(text.split())
+
+
+def make_unit_keyer(
+    abbreviations: Mapping[str, str], prefixes: Sequence[str]
+) -> Callable[[str], str]:
+    """Build the roster-matching key function for one table of abbreviations and prefixes."""
+    words_for = {_tokens(short): _tokens(long) for short, long in abbreviations.items()}
+    words_for.pop("", None)
+    # Abbreviations of several words (rare) need a regex; single words a dict lookup.
+    phrases = {k: v for k, v in words_for.items() if " " in k}
+    phrase = None
+    if phrases:
+        alternatives = "|".join(re.escape(k) for k in sorted(phrases, key=len, reverse=True))
+        phrase = re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)")
+
+    def expand(words: str) -> str:
+        if phrase is not None:
+            words = phrase.sub(lambda m: phrases[m.group(0)], words)
+        out = " ".join(words_for.get(word, word) for word in words.split())
+        # A leftover `&` joins two names: `A & B` is the same unit as `A và B`.
+        return " ".join(out.replace("&", " va ").split()) if "&" in out else out
+
+    leading = sorted({expand(_tokens(p)) + " " for p in prefixes} - {" "}, key=len, reverse=True)
+
+    # Roster and responses repeat the same names; a unit name is keyed once.
+    @functools.lru_cache(maxsize=65536)
+    def key(value: str) -> str:
+        words = expand(_tokens(value))
+        stripped = True
+        while stripped:
+            stripped = False
+            for prefix in leading:
+                if words.startswith(prefix):
+                    words = words[len(prefix) :]
+                    stripped = True
+                    break
+        return words.replace(" ", "")
+
+    return key
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_keyer(
+    abbreviations: tuple[tuple[str, str], ...], prefixes: tuple[str, ...]
+) -> Callable[[str], str]:
+    return make_unit_keyer(dict(abbreviations), prefixes)
+
+
+def unit_key(value: str, abbreviations: Mapping[str, str], prefixes: Sequence[str]) -> str:
+    """Give the key on which a typed unit name matches the roster (`THCS` = `Trung học cơ sở`)."""
+    keyer = _cached_keyer(tuple(abbreviations.items()), tuple(prefixes))
+    return keyer(value)
+
+
+def closest(key: str, candidates: Mapping[str, str]) -> str | None:
+    """Return the display name of the candidate key most like `key`, or None below 0.6."""
+    found = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return candidates[found[0]] if found else None
+
+
+def slug(value: str, max_length: int = 80) -> str:
+    """Make a safe file stem: lowercase ASCII words joined by `-` (`truong-thcs-ngoc-lam`)."""
+    kept: list[str] = []
+    length = -1
+    for word in _SLUG_WORDS.findall(fold(value)):
+        if length + 1 + len(word) > max_length:
+            if not kept:
+                kept.append(word[:max_length])
+            break
+        kept.append(word)
+        length += 1 + len(word)
+    text = "-".join(kept) or SLUG_FALLBACK
+    if text in WINDOWS_RESERVED_NAMES:
+        text = f"{SLUG_FALLBACK}-{text}"
+    return text
+
+
+def is_legacy_encoding(value: str) -> bool:
+    """Tell whether text looks like TCVN3 or VNI pasted as Unicode (`Xin chµo`)."""
+    hits = 0
+    for i, char in enumerate(value):
+        if char not in LEGACY_ENCODING_CHARS:
+            continue
+        before = value[i - 1] if i else ""
+        after = value[i + 1] if i + 1 < len(value) else ""
+        if char in _BRAND_MARKS and not after.isalpha():
+            continue
+        if before.isalpha() or after.isalpha():
+            hits += 1
+    if hits >= 2:
+        return True
+    # One odd letter is enough when nothing in the text is written in real Vietnamese.
+    return hits == 1 and not any(_is_vietnamese_letter(c) for c in value)
+
+
+def _is_vietnamese_letter(char: str) -> bool:
+    # â, ê, ô are left out: VNI text is full of them (`Coâng`).
+    return char in "ăđĩũơưĂĐĨŨƠƯ" or "\u1ea0" <= char <= "\u1ef9"
