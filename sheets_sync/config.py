@@ -146,7 +146,8 @@ def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Set
         _expect(isinstance(extra, dict), origin, name, "một bảng")
         merged[name] = {**getattr(base, name), **extra}
     settings = _merge(base, data, origin)
-    return replace(settings, documents=documents, **merged)
+    result: Settings = replace(settings, documents=documents, **merged)
+    return result
 
 
 def _merge(obj: Any, data: Any, origin: str) -> Any:

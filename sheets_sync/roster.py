@@ -1,0 +1,82 @@
+"""The roster: units expected to answer, matched on the folded unit key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
+from .model import RosterEntry, RowResult, Table
+from .text import cell_text, clean, closest, header_key
+
+
+@dataclass(frozen=True)
+class RosterUnit:
+    row: int
+    name: str
+    key: str
+
+
+class Roster:
+    """Look up the roster's spelling of a unit typed in any of its usual forms."""
+
+    def __init__(self, table: Table, keyer: Callable[[str], str], aliases: Sequence[str]) -> None:
+        self.title = table.title
+        self.unit_col = _unit_column(table, aliases)
+        self.status_col = _column(table, ROSTER_STATUS_COLUMN)
+        self.units: list[RosterUnit] = []
+        self.by_key: dict[str, RosterUnit] = {}
+        for number, row in enumerate(table.rows[1:], start=2):
+            name = clean(cell_text(row[self.unit_col])) if self.unit_col < len(row) else ""
+            if not name:
+                continue
+            unit = RosterUnit(number, name, keyer(name))
+            self.units.append(unit)
+            self.by_key.setdefault(unit.key, unit)
+        self._display = {u.key: u.name for u in self.units}
+
+    def match(self, key: str) -> RosterUnit | None:
+        return self.by_key.get(key)
+
+    def closest(self, key: str) -> str | None:
+        """Name the roster unit nearest to an unmatched key, for the reviewer's hint."""
+        return closest(key, self._display)
+
+
+def load_roster(table: Table | None, settings: Settings, keyer: Callable[[str], str]) -> Roster | None:
+    """Build the roster from its worksheet, or None when there is none (checks skipped)."""
+    if table is None or not table.rows:
+        return None
+    aliases = [ROSTER_UNIT_HEADER, *settings.headers.get("unit", [])]
+    return Roster(table, keyer, aliases)
+
+
+def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[RosterEntry]:
+    """Say for each roster unit whether it sent a valid list, one with errors, or nothing."""
+    sent = {r.response.unit_key: r for r in effective}
+    entries = []
+    for unit in roster.units:
+        result = sent.get(unit.key)
+        if result is None:
+            entries.append(RosterEntry(unit.row, unit.name, "missing", None))
+        else:
+            failed = result.status == "error"
+            entries.append(RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row))
+    return entries
+
+
+def _unit_column(table: Table, aliases: Sequence[str]) -> int:
+    for alias in aliases:
+        col = _column(table, alias)
+        if col is not None:
+            return col
+    # A roster without the expected title: its first column with text is the unit list.
+    return 1 if len(table.header) > 1 and header_key(cell_text(table.header[0])) == "stt" else 0
+
+
+def _column(table: Table, title: str) -> int | None:
+    want = header_key(title)
+    for col, cell in enumerate(table.header):
+        if header_key(cell_text(cell)) == want:
+            return col
+    return None

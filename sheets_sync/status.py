@@ -1,0 +1,95 @@
+"""Status cells: what each row's status columns should say, and which cells changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from .config import ROSTER_STATUS_COLUMN, STATUS_COLUMNS, Settings
+from .form import Layout
+from .model import CellWrite, RosterEntry, RowResult, Table
+from .roster import Roster
+from .text import cell_text
+
+# The status columns in the order they are appended; `checked_at` comes last and is
+# written only when one of the others changes.
+ORDER = ("status", "details", "expected_name", "file", "checked_at")
+
+
+def status_values(result: RowResult, settings: Settings) -> dict[str, str]:
+    """Say what the status columns of one response should hold (without the time)."""
+    convention = any(i.code == "fanpage_name_convention" for i in result.issues)
+    return {
+        "status": settings.status_texts[result.status],
+        "details": "; ".join(i.message for i in result.issues),
+        "expected_name": result.response.expected_fanpage_name if convention else "",
+        "file": result.file_name or "",
+    }
+
+
+def plan_writes(
+    table: Table,
+    layout: Layout,
+    results: Sequence[RowResult],
+    settings: Settings,
+    now: datetime,
+) -> list[CellWrite]:
+    """List the status cells of the responses sheet that differ from what they should be."""
+    columns, writes = _columns(table, layout)
+    stamp = now.replace(microsecond=0).isoformat()
+    wanted = {r.row: status_values(r, settings) for r in results}
+    for number in range(2, len(table.rows) + 1):
+        row = table.rows[number - 1]
+        values = wanted.get(number)
+        changed = []
+        for name in ORDER[:-1]:
+            current = _text(row, columns[name])
+            target = values[name] if values else ""
+            if current != target:
+                changed.append(CellWrite(table.title, number, columns[name] + 1, target))
+        if changed:
+            stamp_value = stamp if values else ""
+            changed.append(CellWrite(table.title, number, columns["checked_at"] + 1, stamp_value))
+            writes.extend(w for w in changed if w.value or _text(row, w.col - 1))
+    return writes
+
+
+def plan_roster_writes(
+    table: Table, roster: Roster, entries: Sequence[RosterEntry], settings: Settings
+) -> list[CellWrite]:
+    """List the `Tình trạng nộp` cells of the roster that differ from each unit's state."""
+    writes = []
+    col = roster.status_col
+    if col is None:
+        col = _width(table)
+        writes.append(CellWrite(table.title, 1, col + 1, ROSTER_STATUS_COLUMN))
+    for entry in entries:
+        target = settings.roster_texts[entry.state]
+        if _text(table.rows[entry.row - 1], col) != target:
+            writes.append(CellWrite(table.title, entry.row, col + 1, target))
+    return writes
+
+
+def _columns(table: Table, layout: Layout) -> tuple[dict[str, int], list[CellWrite]]:
+    """Find each status column by title, appending the missing ones after the last used."""
+    columns: dict[str, int] = {}
+    writes = []
+    next_col = _width(table)
+    for name in ORDER:
+        title = STATUS_COLUMNS[name]
+        if title in layout.status:
+            columns[name] = layout.status[title]
+        else:
+            columns[name] = next_col
+            writes.append(CellWrite(table.title, 1, next_col + 1, title))
+            next_col += 1
+    return columns, writes
+
+
+def _width(table: Table) -> int:
+    return max((len(row) for row in table.rows), default=0)
+
+
+def _text(row: Sequence[object], col: int) -> str:
+    value = row[col] if col < len(row) else None
+    return cell_text(value)  # type: ignore[arg-type]
