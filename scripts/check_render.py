@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Render Word lists with LibreOffice and check that every text written reaches the PDF.
+
+    scripts/check_render.py [FILE.docx ...]
+
+Without files, a sample set is made first: a small unit, a 40-staff unit with a very long
+link and markup-like text, and the consolidated list of 30 units. A file fails when
+LibreOffice cannot convert it, when a paragraph or table cell of the .docx is missing from
+the PDF's text, or when a word is printed outside the left or right margin. Exit code 1 on
+any failure. Needs `soffice` (LibreOffice) and `pdftotext` (poppler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+POINTS_PER_EMU = 1 / 12700
+MARGIN_SLACK = 2.0  # points a glyph may overhang the margin (italic, kerning)
+CONVERT_TIMEOUT = 600
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"')
+
+
+def to_pdf(files: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
+    """Convert the files with one LibreOffice run; return each file's PDF that was produced."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # A private profile: a LibreOffice already open on this machine would swallow the job.
+    profile = out_dir / ".lo-profile"
+    command = [
+        "soffice",
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir),
+        *map(str, files),
+    ]
+    subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
+    pdfs = {file: out_dir / f"{file.stem}.pdf" for file in files}
+    return {file: pdf for file, pdf in pdfs.items() if pdf.is_file() and pdf.stat().st_size}
+
+
+def expected_texts(document: Any) -> Iterator[str]:
+    """Yield every non-empty paragraph of the body and of every table cell, nested ones too."""
+    yield from (p.text for p in document.paragraphs if p.text.strip())
+    tables = list(document.tables)
+    while tables:
+        table = tables.pop()
+        for row in table.rows:
+            for cell in row.cells:
+                yield from (p.text for p in cell.paragraphs if p.text.strip())
+                tables.extend(cell.tables)
+
+
+def squeeze(text: str) -> str:
+    """Drop all whitespace, so line wrapping in the PDF does not matter."""
+    return "".join(unicodedata.normalize("NFC", text).split())
+
+
+def check_file(docx_path: Path, pdf: Path) -> list[str]:
+    """Return the problems of one rendered file; an empty list means it is fine."""
+    import docx
+
+    document = docx.Document(str(docx_path))
+    # Raw order is the order LibreOffice drew the text in: cell by cell, not line by line
+    # across the columns of a table.
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    rendered = squeeze(text)
+    problems = [
+        f"{docx_path.name}: thiếu trong PDF: {line!r}"
+        for line in dict.fromkeys(expected_texts(document))
+        if squeeze(line) not in rendered
+    ]
+    section = document.sections[0]
+    page_width, left_margin = section.page_width or 0, section.left_margin or 0
+    left = left_margin * POINTS_PER_EMU - MARGIN_SLACK
+    right = (page_width - (section.right_margin or 0)) * POINTS_PER_EMU + MARGIN_SLACK
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    for x_min, x_max in _WORD.findall(boxes):
+        if float(x_min) < left or float(x_max) > right:
+            problems.append(f"{docx_path.name}: chữ tràn lề ({x_min}-{x_max} pt)")
+            break
+    return problems
+
+
+def sample_set(out_dir: Path) -> list[Path]:
+    """Write the sample lists with the package's own writer and return their paths."""
+    from sheets_sync.config import DocumentSettings
+    from sheets_sync.documents import DocumentMaker, write_documents
+    from sheets_sync.model import Response, RowResult, Staff
+
+    def unit(name: str, staff: list[Staff], url: str, note: str = "") -> RowResult:
+        response = Response(
+            row=2,
+            submitted_at=datetime(2024, 1, 30, 8, 15),
+            email="cd@example.vn",
+            unit=name,
+            roster_unit=name,
+            fanpage_name=f"Công đoàn _ {name}",
+            expected_fanpage_name=f"Công đoàn _ {name}",
+            fanpage_url=url,
+            note=note,
+            staff=staff,
+        )
+        return RowResult(response=response, status="ok")
+
+    small = unit(
+        "Trường THCS Ngọc Lâm",
+        [
+            Staff("Nguyễn Thị Thu Hà", "Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "0984919862"),
+            Staff("Trần Văn Bình", "Phó Chủ tịch", "Trường THCS Ngọc Lâm", "02438271234"),
+        ],
+        "https://www.facebook.com/congdoanthcsngoclam",
+    )
+    big_name = 'Công ty TNHH <Thương mại> & Dịch vụ "Long Biên"'
+    big = unit(
+        big_name,
+        [
+            Staff(
+                f"Nguyễn Văn Người Thứ {i}",
+                "Chủ tịch" if i == 2 else "Ủy viên BCH",
+                big_name,
+                f"09849198{i:02d}",
+            )
+            for i in range(1, 41)
+        ],
+        "https://www.facebook.com/profile.php?id=" + "1234567890" * 12,
+        "Fanpage mới lập; ghi chú <b>dài</b> & có ký hiệu",
+    )
+    others = [
+        unit(
+            f"Trường Tiểu học Số {i} Phường Bồ Đề",
+            [Staff(f"Lê Thị Hoa {i}", "Chủ tịch", "", "0912345678")],
+            f"https://www.facebook.com/congdoanth{i}",
+        )
+        for i in range(3, 31)
+    ]
+    maker = DocumentMaker(
+        DocumentSettings(summary_signer_name="Đặng Thị Ánh Nguyệt"), today=date(2024, 2, 5)
+    )
+    return write_documents([small, big, *others], out_dir, maker).paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path, help=".docx files (default: a sample set)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as work:
+        files = args.files or sample_set(Path(work) / "docx")
+        pdfs = to_pdf(files, Path(work) / "pdf")
+        problems = [
+            f"{f.name}: LibreOffice không chuyển được sang PDF" for f in files if f not in pdfs
+        ]
+        for file, pdf in pdfs.items():
+            problems.extend(check_file(file, pdf))
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(f"{len(files)} tệp, {len(problems)} lỗi.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

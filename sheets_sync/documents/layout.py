@@ -1,0 +1,193 @@
+"""The body of the list as the letter's form lays it out, following Nghị định 30/2020/NĐ-CP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .package import TEXT_WIDTH
+from .wordml import Font, cell, paragraph, row, table, text_paragraph
+
+TITLE_LINES = ("DANH SÁCH", "THEO DÕI, QUẢN LÝ LỰC LƯỢNG THAM GIA TUYÊN TRUYỀN")
+FANPAGE_HEADING = "1. Thông tin tài khoản Fanpage (facebook)"
+STAFF_HEADING = "2. Danh sách cán bộ phụ trách, quản lý trang Fanpage (facebook) của đơn vị"
+SUMMARY_STAFF_HEADING = (
+    "2. Danh sách cán bộ phụ trách, quản lý trang Fanpage (facebook) của các đơn vị"
+)
+FANPAGE_HEADERS = (
+    "STT",
+    "Tên đơn vị",
+    "Tên trang Fanpage (facebook)",
+    "Đường link tài khoản Facebook",
+    "Ghi chú",
+)
+STAFF_HEADERS = ("STT", "Họ tên", "Chức vụ", "Đơn vị", "Số điện thoại")
+
+# Column widths in twips, each table exactly as wide as the text area (165 mm).
+# 1 mm = 56.7 twips: STT 13 mm; in table 2 a usual name, `Chủ tịch Công đoàn`, a school
+# name and `024.3827.1234` each fit on one line.
+FANPAGE_WIDTHS = (737, 2041, 2154, 2948, TEXT_WIDTH - 737 - 2041 - 2154 - 2948)
+STAFF_WIDTHS = (737, 2155, 2098, 2665, TEXT_WIDTH - 737 - 2155 - 2098 - 2665)
+# Left and right sides of the letterhead and of the signature block (86 and 79 mm): the
+# date line in 13 pt italic just fits on the right.
+SIDE_WIDTHS = (4876, TEXT_WIDTH - 4876)
+SIGNATURE_GAP = 4  # empty lines left for the signature and the stamp
+
+TABLE_SIZE = 12
+# 12 pt keeps `LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN` on one line of the left side.
+LETTERHEAD_SIZE = 12
+# Capitals per line of the left side (about 2.5 mm each at 12 pt): a longer name is broken
+# into even lines, so that no lone word (`HÀ NỘI`... `NỘI`) hangs on a line of its own.
+LETTERHEAD_CHARS = 33
+TITLE_SIZE = 14
+CELL_SPACING = 40  # 2 pt above and below the text of each cell
+RULE_WIDTH = 1440  # the short rule under the issuing union: 2.5 cm
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Top of the page: the superior body, the issuing union and the place and date line."""
+
+    superior: str
+    issuer: str
+    date_line: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Bottom right: on whose behalf, the signer's title, the note and the signer's name."""
+
+    authority: str
+    title: str
+    note: str
+    name: str
+
+
+def body(
+    head: Letterhead,
+    fanpages: Sequence[Sequence[str]],
+    staff: Sequence[Sequence[str]],
+    signature: Signature,
+    staff_heading: str = STAFF_HEADING,
+) -> str:
+    """Return the body content of `word/document.xml`, section properties excluded."""
+    return "".join(
+        (
+            letterhead(head),
+            _TITLE,
+            _heading(FANPAGE_HEADING),
+            data_table(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,)),
+            _heading(staff_heading),
+            data_table(STAFF_WIDTHS, STAFF_HEADERS, staff, centred=(0, 4)),
+            signature_block(signature),
+            # A body must not end with a table; keep the closing paragraph tiny.
+            paragraph(font=Font(size=1)),
+        )
+    )
+
+
+def letterhead(head: Letterhead) -> str:
+    """Return the borderless table: the letterhead top left, the date line under it on the right.
+
+    The date sits a line lower, where Nghị định 30 puts it below the motto; beside the
+    superior body's name it would read as part of the letterhead.
+    """
+    side = (SIDE_WIDTHS[0] - RULE_WIDTH) // 2
+    superior, issuer = balanced(head.superior), balanced(head.issuer, LETTERHEAD_CHARS - 3)
+    left = "".join(
+        (
+            text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
+            text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center"),
+            paragraph(font=Font(size=2), indent=(side, side), rule_below=True),
+        )
+    )
+    date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
+    top = (cell(SIDE_WIDTHS[0], left), cell(SIDE_WIDTHS[1], paragraph()))
+    bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date))
+    return table(SIDE_WIDTHS, [row(top), row(bottom)], borders=False)
+
+
+def balanced(text: str, width: int = LETTERHEAD_CHARS) -> str:
+    """Break a line longer than `width` characters into lines of even length, at spaces."""
+    words = text.split(" ")
+    count = -(-len(text) // width)  # lines needed, rounded up
+    if count < 2 or len(words) < 2:
+        return text
+    target = len(text) / count
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        # Break before the word when the line is closer to the target without it.
+        if (
+            current
+            and len(lines) < count - 1
+            and abs(len(candidate) - target) > abs(len(current) - target)
+        ):
+            lines.append(current)
+            candidate = word
+        current = candidate
+    lines.append(current)
+    return "\n".join(lines)
+
+
+def data_table(
+    widths: Sequence[int],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    centred: Sequence[int],
+) -> str:
+    """Return a bordered table: a repeated bold header row, then one row per item."""
+    head_font = Font(bold=True, size=TABLE_SIZE)
+    head = row(
+        [
+            cell(width, _cell_text(text, head_font, centre=True), v_center=True)
+            for width, text in zip(widths, headers, strict=True)
+        ],
+        header=True,
+    )
+    font = Font(size=TABLE_SIZE)
+    body_rows = [
+        row(
+            [
+                cell(width, _cell_text(text, font, centre=index in centred))
+                for index, (width, text) in enumerate(zip(widths, values, strict=True))
+            ]
+        )
+        for values in rows
+    ]
+    return table(widths, [head, *body_rows], borders=True)
+
+
+def signature_block(signature: Signature) -> str:
+    """Return the borderless table whose right cell holds the signature, centred."""
+    lines = [
+        text_paragraph(signature.authority, Font(bold=True), align="center"),
+        text_paragraph(signature.title, Font(bold=True), align="center"),
+        text_paragraph(signature.note, Font(italic=True), align="center"),
+        *[paragraph() for _ in range(SIGNATURE_GAP)],
+    ]
+    if signature.name:
+        lines.append(text_paragraph(signature.name, Font(bold=True), align="center"))
+    cells = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], "".join(lines)))
+    return paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
+
+
+def _cell_text(text: str, font: Font, *, centre: bool) -> str:
+    return text_paragraph(
+        text, font, align="center" if centre else None, before=CELL_SPACING, after=CELL_SPACING
+    )
+
+
+def _heading(text: str) -> str:
+    return text_paragraph(text, Font(bold=True), before=240, after=120, keep_next=True)
+
+
+_TITLE = "".join(
+    (
+        text_paragraph(
+            TITLE_LINES[0], Font(bold=True, size=TITLE_SIZE), align="center", before=360
+        ),
+        text_paragraph(TITLE_LINES[1], Font(bold=True, size=TITLE_SIZE), align="center", after=120),
+    )
+)

@@ -1,0 +1,132 @@
+"""Turn decided rows into .docx bytes: one list per unit and the consolidated list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from ..config import DocumentSettings
+from ..model import RowResult, Staff
+from ..phones import format_phone
+from ..text import fold
+from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body
+from .package import BASE_PARTS, DOCUMENT_PART, compress, document_xml, zip_entries
+from .template import TemplateFiller
+
+Rows = list[tuple[str, ...]]
+
+
+class DocumentMaker:
+    """Make the Word lists of one run; the parts shared by every file are built once, here."""
+
+    def __init__(
+        self, settings: DocumentSettings, template: Path | None = None, today: date | None = None
+    ) -> None:
+        self.settings = settings
+        self.template = template
+        # Resolved once, so every file of a run carries the same date, even past midnight.
+        self.day = settings.date or today or date.today()
+        self._date_line = date_line(settings.place, self.day)
+        self._filler = TemplateFiller(template) if template is not None else None
+        self._entries = [compress(name, text.encode()) for name, text in BASE_PARTS]
+        self._slot = [name for name, _ in BASE_PARTS].index(DOCUMENT_PART)
+
+    def unit(self, result: RowResult) -> bytes:
+        """Return the list of one unit, signed for its executive committee by its chair."""
+        unit = result.response.unit
+        fanpages = fanpage_rows([result])
+        staff = staff_rows(result.response.staff, unit)
+        if self._filler is not None:
+            return self._filler.fill(fanpages, staff)
+        settings = self.settings
+        head = Letterhead(settings.superior_body, issuer_name(settings.unit_prefix, unit), "")
+        signature = Signature(
+            settings.signer_authority,
+            settings.signer_title,
+            settings.signer_note,
+            chair_name(result.response.staff),
+        )
+        return self._document(body(self._dated(head), fanpages, staff, signature))
+
+    def summary(self, results: Sequence[RowResult]) -> bytes:
+        """Return the consolidated list: one fanpage row per unit, then every staff member."""
+        fanpages = fanpage_rows(results)
+        members = [
+            (member, result.response.unit) for result in results for member in result.response.staff
+        ]
+        staff = [_staff_row(index, member, unit) for index, (member, unit) in enumerate(members, 1)]
+        if self._filler is not None:
+            return self._filler.fill(fanpages, staff)
+        settings = self.settings
+        head = Letterhead(settings.summary_superior_body, settings.summary_issuer, "")
+        signature = Signature(
+            settings.summary_signer_authority,
+            settings.summary_signer_title,
+            settings.signer_note,
+            settings.summary_signer_name,
+        )
+        return self._document(
+            body(self._dated(head), fanpages, staff, signature, SUMMARY_STAFF_HEADING)
+        )
+
+    def _dated(self, head: Letterhead) -> Letterhead:
+        return Letterhead(head.superior, head.issuer, self._date_line)
+
+    def _document(self, content: str) -> bytes:
+        entries = list(self._entries)
+        entries[self._slot] = compress(DOCUMENT_PART, document_xml(content).encode())
+        return zip_entries(entries)
+
+
+def fanpage_rows(results: Sequence[RowResult]) -> Rows:
+    """Return table 1: number, unit, fanpage name, link, note for each result."""
+    return [
+        (
+            str(index),
+            r.response.unit,
+            r.response.fanpage_name,
+            r.response.fanpage_url,
+            r.response.note,
+        )
+        for index, r in enumerate(results, 1)
+    ]
+
+
+def staff_rows(staff: Sequence[Staff], unit: str) -> Rows:
+    """Return table 2 for one unit: a staff member without a unit of their own works in `unit`."""
+    return [_staff_row(index, member, unit) for index, member in enumerate(staff, 1)]
+
+
+def _staff_row(index: int, member: Staff, unit: str) -> tuple[str, ...]:
+    return (
+        str(index),
+        member.name,
+        member.position,
+        member.unit or unit,
+        format_phone(member.phone),
+    )
+
+
+def date_line(place: str, day: date) -> str:
+    """Write the place and date as Nghị định 30 does: two digits for days < 10 and months 1-2."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def issuer_name(prefix: str, unit: str) -> str:
+    """Return the issuing union in capitals: `CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM`."""
+    key, prefix_key = fold(unit), fold(prefix)
+    # Word by word: "Công Doanh..." does not start with "Công đoàn".
+    if key == prefix_key or key.startswith(prefix_key + " ") or not prefix_key:
+        return unit.upper()
+    return f"{prefix} {unit}".upper()
+
+
+def chair_name(staff: Sequence[Staff]) -> str:
+    """Return the name of the first staff member who chairs the union (not a vice-chair), or ''."""
+    for member in staff:
+        position = fold(member.position)
+        if "chu tich" in position and "pho chu tich" not in position:
+            return member.name
+    return ""

@@ -1,0 +1,147 @@
+"""WordprocessingML snippets as strings: runs, paragraphs, cells and tables."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+from xml.sax.saxutils import escape
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# XML 1.0 allows only these characters; anything else makes Word refuse the whole file.
+CELL_MARGIN = 85  # twips left and right of the text in every table cell
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+Align = Literal["left", "center", "right", "both"]
+
+
+def xml_safe(value: str) -> str:
+    """Drop the characters XML 1.0 forbids (control characters, lone surrogates, U+FFFE/F)."""
+    return _NOT_XML.sub("", value)
+
+
+def xml_text(value: str) -> str:
+    """Return `value` ready for an XML element: forbidden characters gone, `<&>` escaped."""
+    return escape(xml_safe(value))
+
+
+@dataclass(frozen=True)
+class Font:
+    """Run formatting: bold, italic and size in points (None keeps the style's size)."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+
+    def rpr(self) -> str:
+        """Return the `w:rPr` element, or nothing when the run is plain."""
+        return _rpr(self)
+
+
+@functools.cache
+def _rpr(font: Font) -> str:
+    parts = []
+    if font.bold:
+        parts.append("<w:b/><w:bCs/>")
+    if font.italic:
+        parts.append("<w:i/><w:iCs/>")
+    if font.size is not None:
+        half = round(font.size * 2)
+        parts.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
+    return f"<w:rPr>{''.join(parts)}</w:rPr>" if parts else ""
+
+
+def run(text: str, font: Font = Font()) -> str:
+    """Return one run holding `text`, escaped; each newline becomes a line break."""
+    texts = (f'<w:t xml:space="preserve">{xml_text(line)}</w:t>' for line in text.split("\n"))
+    return f"<w:r>{font.rpr()}{'<w:br/>'.join(texts)}</w:r>"
+
+
+def paragraph(
+    content: str = "",
+    *,
+    align: Align | None = None,
+    before: int = 0,
+    after: int = 0,
+    font: Font | None = None,
+    keep_next: bool = False,
+    indent: tuple[int, int] | None = None,
+    rule_below: bool = False,
+) -> str:
+    """Return a paragraph around the runs in `content`; spacing is in twentieths of a point.
+
+    `font` also sets the paragraph mark, so an empty paragraph takes that height.
+    `indent` is (left, right) in twips; `rule_below` draws a single line under the paragraph.
+    """
+    ppr = []
+    if keep_next:
+        ppr.append("<w:keepNext/>")
+    if rule_below:
+        ppr.append(
+            '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
+        )
+    ppr.append(f'<w:spacing w:before="{before}" w:after="{after}"/>')
+    if indent is not None:
+        ppr.append(f'<w:ind w:left="{indent[0]}" w:right="{indent[1]}"/>')
+    if align is not None:
+        ppr.append(f'<w:jc w:val="{align}"/>')
+    if font is not None:
+        ppr.append(font.rpr())
+    return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{content}</w:p>"
+
+
+def text_paragraph(
+    text: str,
+    font: Font = Font(),
+    *,
+    align: Align | None = None,
+    before: int = 0,
+    after: int = 0,
+    keep_next: bool = False,
+) -> str:
+    """Return a paragraph with one run of `text` in `font`."""
+    content = run(text, font) if text else ""
+    return paragraph(
+        content, align=align, before=before, after=after, font=font, keep_next=keep_next
+    )
+
+
+def cell(width: int, paragraphs: str, *, v_center: bool = False) -> str:
+    """Return a table cell of `width` twips holding the given paragraphs."""
+    valign = '<w:vAlign w:val="center"/>' if v_center else ""
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{valign}</w:tcPr>{paragraphs}</w:tc>'
+
+
+def row(cells: Sequence[str], *, header: bool = False) -> str:
+    """Return a row that never splits across pages; a header row repeats on every page."""
+    repeat = "<w:tblHeader/>" if header else ""
+    return f"<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def table(widths: Sequence[int], rows: Sequence[str], *, borders: bool) -> str:
+    """Return a fixed-layout table whose columns have exactly `widths` twips.
+
+    A borderless table only places text side by side, so its cells get no inner margins.
+    """
+    kind = "single" if borders else "nil"
+    margin = CELL_MARGIN if borders else 0
+    edges = "".join(
+        f'<w:{edge} w:val="{kind}" w:sz="4" w:space="0" w:color="000000"/>'
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>{edges}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/>'
+        f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
+        ' w:noHBand="0" w:noVBand="0"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )

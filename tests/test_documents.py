@@ -1,0 +1,483 @@
+"""Word output: every produced .docx is read back with python-docx and checked."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from sheets_sync.config import DocumentSettings
+from sheets_sync.documents import DocumentMaker, write_documents
+from sheets_sync.documents import writer as writer_module
+from sheets_sync.documents.layout import balanced
+from sheets_sync.documents.maker import chair_name, date_line, issuer_name
+from sheets_sync.errors import SourceError
+from sheets_sync.model import Response, RowResult, Staff
+
+DAY = date(2024, 2, 5)
+FONT = "Times New Roman"
+TITLE = ["DANH SÁCH", "THEO DÕI, QUẢN LÝ LỰC LƯỢNG THAM GIA TUYÊN TRUYỀN"]
+FANPAGE_HEADERS = [
+    "STT",
+    "Tên đơn vị",
+    "Tên trang Fanpage (facebook)",
+    "Đường link tài khoản Facebook",
+    "Ghi chú",
+]
+STAFF_HEADERS = ["STT", "Họ tên", "Chức vụ", "Đơn vị", "Số điện thoại"]
+LONG_LINK = "https://www.facebook.com/profile.php?id=" + "1234567890" * 12
+
+
+def staff(name: str, position: str = "Ủy viên", phone: str = "0984919862", unit: str = "") -> Staff:
+    return Staff(name=name, position=position, unit=unit, phone=phone)
+
+
+def result(unit: str, members: list[Staff], url: str = "", note: str = "") -> RowResult:
+    response = Response(
+        row=2,
+        submitted_at=datetime(2024, 1, 30, 8, 15),
+        email="cd@example.vn",
+        unit=unit,
+        roster_unit=unit,
+        fanpage_name=f"Công đoàn _ {unit}",
+        expected_fanpage_name=f"Công đoàn _ {unit}",
+        fanpage_url=url or "https://www.facebook.com/congdoanthcsngoclam",
+        note=note,
+        staff=[replace(m, unit=m.unit or unit) for m in members],
+    )
+    return RowResult(response=response, status="ok")
+
+
+NGOC_LAM = result(
+    "Trường THCS Ngọc Lâm",
+    [
+        staff("Trần Văn Bình", "Phó Chủ tịch Công đoàn", "02438271234"),
+        staff("Nguyễn Thị Thu Hà", "Chủ tịch Công đoàn", "0984919862"),
+        staff("Lê Hoa", "Ủy viên", "0912 345", unit="Phòng GD&ĐT"),
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def maker() -> DocumentMaker:
+    return DocumentMaker(DocumentSettings(summary_signer_name="Đặng Thị Ánh Nguyệt"), today=DAY)
+
+
+def read(data: bytes) -> Any:
+    return docx.Document(io.BytesIO(data))
+
+
+def texts(table: Any) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def body_paragraphs(document: Any) -> list[Any]:
+    return [p for p in document.paragraphs if p.text]
+
+
+def test_page_is_a4_portrait_with_decree_margins(maker: DocumentMaker) -> None:
+    for data in (maker.unit(NGOC_LAM), maker.summary([NGOC_LAM])):
+        (section,) = read(data).sections
+        assert abs(section.page_width - Mm(210)) < Mm(0.1)
+        assert abs(section.page_height - Mm(297)) < Mm(0.1)
+        assert section.orientation == 0  # portrait
+        margins = (section.top_margin, section.bottom_margin, section.left_margin)
+        assert [round(m.mm) for m in (*margins, section.right_margin)] == [20, 20, 30, 15]
+
+
+def test_times_new_roman_for_every_script_in_defaults_and_styles(maker: DocumentMaker) -> None:
+    styles = read(maker.unit(NGOC_LAM)).styles.element
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    normal = styles.xpath('w:style[@w:styleId="Normal"]/w:rPr')[0]
+    for rpr in (defaults, normal):
+        fonts = rpr.find(qn("w:rFonts"))
+        for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+            assert fonts.get(qn(f"w:{script}")) == FONT
+        assert rpr.find(qn("w:sz")).get(qn("w:val")) == "26"  # 13 pt
+
+
+def test_letterhead_date_line_and_title(maker: DocumentMaker) -> None:
+    document = read(maker.unit(NGOC_LAM))
+    head = document.tables[0]
+    superior, issuer, rule = head.cell(0, 0).paragraphs
+    assert superior.text == "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"
+    assert not superior.runs[0].bold and not superior.runs[0].italic
+    assert issuer.text == "CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM"
+    assert issuer.runs[0].bold
+    assert rule.text == "" and rule._p.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}") is not None
+    (date_paragraph,) = head.cell(1, 1).paragraphs
+    assert date_paragraph.text == "Long Biên, ngày 05 tháng 02 năm 2024"
+    assert date_paragraph.runs[0].italic
+    title = body_paragraphs(document)[:2]
+    assert [p.text for p in title] == TITLE
+    assert all(p.runs[0].bold and p.alignment == 1 for p in title)
+    assert all(p.runs[0].font.size == Pt(14) for p in title)
+
+
+def test_section_headings_are_bold(maker: DocumentMaker) -> None:
+    headings = body_paragraphs(read(maker.unit(NGOC_LAM)))[2:]
+    assert [p.text for p in headings] == [
+        "1. Thông tin tài khoản Fanpage (facebook)",
+        "2. Danh sách cán bộ phụ trách, quản lý trang Fanpage (facebook) của đơn vị",
+    ]
+    assert all(p.runs[0].bold for p in headings)
+
+
+def test_unit_tables_hold_every_value(maker: DocumentMaker) -> None:
+    _, fanpage, people, _ = read(maker.unit(NGOC_LAM)).tables
+    assert texts(fanpage) == [
+        FANPAGE_HEADERS,
+        [
+            "1",
+            "Trường THCS Ngọc Lâm",
+            "Công đoàn _ Trường THCS Ngọc Lâm",
+            "https://www.facebook.com/congdoanthcsngoclam",
+            "",
+        ],
+    ]
+    assert texts(people) == [
+        STAFF_HEADERS,
+        ["1", "Trần Văn Bình", "Phó Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "024.3827.1234"],
+        ["2", "Nguyễn Thị Thu Hà", "Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "0984.919.862"],
+        ["3", "Lê Hoa", "Ủy viên", "Phòng GD&ĐT", "0912 345"],
+    ]
+
+
+def test_tables_have_fixed_full_width_columns_and_repeat_their_header(
+    maker: DocumentMaker,
+) -> None:
+    document = read(maker.unit(NGOC_LAM))
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in document.tables[1:3]:
+        tbl = table._tbl
+        assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        widths = [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert abs(sum(widths) * 635 - text_width) < Mm(0.1)
+        assert (
+            tbl.tblPr.find(f"{qn('w:tblBorders')}/{qn('w:insideH')}").get(qn("w:val")) == "single"
+        )
+        header, *rows = table.rows
+        assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr.find(qn("w:tblHeader")) is None for r in rows)
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+        assert all(c.paragraphs[0].runs[0].bold for c in header.cells)
+        assert all(c.paragraphs[0].alignment == 1 for c in header.cells)
+        assert all(r.font.size == Pt(12) for c in rows[0].cells for r in c.paragraphs[0].runs)
+
+
+def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
+    signature = read(maker.unit(NGOC_LAM)).tables[3].cell(0, 1).paragraphs
+    assert [p.text for p in signature] == [
+        "TM. BAN CHẤP HÀNH",
+        "CHỦ TỊCH",
+        "(Ký tên, đóng dấu)",
+        "",
+        "",
+        "",
+        "",
+        "Nguyễn Thị Thu Hà",
+    ]
+    assert signature[0].runs[0].bold and signature[1].runs[0].bold
+    assert signature[2].runs[0].italic
+    assert signature[-1].runs[0].bold
+    assert all(p.alignment == 1 for p in signature if p.text)
+
+
+def test_signature_without_chair_has_no_name_line(maker: DocumentMaker) -> None:
+    unit = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Phó Chủ tịch")])
+    signature = read(maker.unit(unit)).tables[3].cell(0, 1).paragraphs
+    assert [p.text for p in signature][-1] == ""
+    assert len(signature) == 7
+
+
+@pytest.mark.parametrize(
+    ("positions", "expected"),
+    [
+        (["Chủ tịch Công đoàn"], "A"),
+        (["Phó Chủ tịch", "CHỦ TỊCH CĐCS"], "B"),
+        (["Ủy viên", "chu tich"], "B"),
+        (["Chủ  tịch", "Chủ tịch"], "A"),  # the first chair wins
+        (["Phó chủ tịch", "Phó Chủ Tịch"], ""),
+        (["Ủy viên BCH", "Tổ trưởng"], ""),
+        (["Chủ tịch kiêm Hiệu trưởng"], "A"),
+    ],
+)
+def test_chair_is_the_first_chair_but_never_a_vice_chair(
+    positions: list[str], expected: str
+) -> None:
+    members = [staff(name, position) for name, position in zip("AB", positions, strict=False)]
+    assert chair_name(members) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2024, 2, 5), "Long Biên, ngày 05 tháng 02 năm 2024"),
+        (date(2024, 1, 1), "Long Biên, ngày 01 tháng 01 năm 2024"),
+        (date(2024, 3, 15), "Long Biên, ngày 15 tháng 3 năm 2024"),
+        (date(2024, 9, 9), "Long Biên, ngày 09 tháng 9 năm 2024"),
+        (date(2024, 12, 31), "Long Biên, ngày 31 tháng 12 năm 2024"),
+    ],
+)
+def test_date_line_pads_days_below_10_and_months_1_2(day: date, expected: str) -> None:
+    assert date_line("Long Biên", day) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        ("Trường THCS Ngọc Lâm", "CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM"),
+        ("Công đoàn cơ sở Phường Bồ Đề", "CÔNG ĐOÀN CƠ SỞ PHƯỜNG BỒ ĐỀ"),
+        ("cong doan Bệnh viện Đức Giang", "CONG DOAN BỆNH VIỆN ĐỨC GIANG"),
+        ("Công Doanh Long Biên", "CÔNG ĐOÀN CÔNG DOANH LONG BIÊN"),
+    ],
+)
+def test_issuer_is_the_unit_in_capitals_after_the_prefix(unit: str, expected: str) -> None:
+    assert issuer_name("CÔNG ĐOÀN", unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN", "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"),
+        ("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI", "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI"),
+        ("CÔNG ĐOÀN TRƯỜNG TRUNG HỌC CƠ SỞ NGỌC LÂM", "CÔNG ĐOÀN TRƯỜNG TRUNG\nHỌC CƠ SỞ NGỌC LÂM"),
+        ("A" * 50, "A" * 50),
+    ],
+)
+def test_long_letterhead_lines_break_evenly(text: str, expected: str) -> None:
+    assert balanced(text) == expected
+
+
+def test_page_numbers_from_page_two(maker: DocumentMaker) -> None:
+    (section,) = read(maker.unit(NGOC_LAM)).sections
+    assert section.different_first_page_header_footer
+    assert not section.first_page_header.is_linked_to_previous
+    assert "".join(p.text for p in section.first_page_header.paragraphs) == ""
+    (number,) = section.header.paragraphs
+    assert number.alignment == 1
+    assert number._p.xpath("string(.//w:instrText)").strip() == "PAGE"
+
+
+def test_same_data_gives_the_same_bytes() -> None:
+    first = DocumentMaker(DocumentSettings(), today=DAY)
+    second = DocumentMaker(DocumentSettings(), today=DAY)
+    assert first.unit(NGOC_LAM) == second.unit(NGOC_LAM)
+    assert first.summary([NGOC_LAM]) == second.summary([NGOC_LAM])
+    with zipfile.ZipFile(io.BytesIO(first.unit(NGOC_LAM))) as archive:
+        assert archive.namelist()[0] == "[Content_Types].xml"
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert archive.testzip() is None  # every CRC matches
+    core = read(first.unit(NGOC_LAM)).core_properties
+    assert (core.author, core.revision, core.last_modified_by) == ("sheets-sync", 1, "")
+    assert core.created == core.modified == datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_a_changed_phone_changes_only_that_units_file(maker: DocumentMaker) -> None:
+    other = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])
+    before = maker.unit(NGOC_LAM), maker.unit(other)
+    changed = replace(
+        NGOC_LAM, response=replace(NGOC_LAM.response, staff=list(NGOC_LAM.response.staff))
+    )
+    changed.response.staff[0] = replace(changed.response.staff[0], phone="0983456789")
+    assert maker.unit(changed) != before[0]
+    assert maker.unit(other) == before[1]
+
+
+def test_a_unit_with_40_staff_and_a_long_link(maker: DocumentMaker) -> None:
+    members = [staff(f"Nguyễn Văn Số {i}", "Ủy viên", f"09849198{i:02d}") for i in range(1, 41)]
+    document = read(maker.unit(result("Trường MN Hoa Sữa", members, url=LONG_LINK)))
+    fanpage, people = document.tables[1:3]
+    assert texts(fanpage)[1][3] == LONG_LINK
+    rows = texts(people)[1:]
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 41)]
+    assert rows[39] == ["40", "Nguyễn Văn Số 40", "Ủy viên", "Trường MN Hoa Sữa", "0984.919.840"]
+
+
+def test_markup_and_forbidden_characters_in_user_text(maker: DocumentMaker) -> None:
+    unit = "Công ty <TNHH> A & B \"Quê\" 'tôi'"
+    members = [staff("Lê\x00 Văn\x1f Tư\ufffe", "Chủ tịch\x0b </w:t>", "0984919862")]
+    document = read(maker.unit(result(unit, members, note="Ghi chú & <b>")))
+    fanpage, people = document.tables[1:3]
+    assert texts(fanpage)[1][1] == unit
+    assert texts(fanpage)[1][4] == "Ghi chú & <b>"
+    assert texts(people)[1][1:3] == ["Lê Văn Tư", "Chủ tịch </w:t>"]
+    assert texts(people)[1][4] == "0984.919.862"
+    assert (
+        document.tables[0].cell(0, 0).paragraphs[1].text.replace("\n", " ")
+        == "CÔNG ĐOÀN " + unit.upper()
+    )
+
+
+def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None:
+    other = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch", "0983456789")])
+    document = read(maker.summary([NGOC_LAM, other]))
+    head, fanpage, people, signature = document.tables
+    assert [p.text for p in head.cell(0, 0).paragraphs[:2]] == [
+        "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI",
+        "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN LONG BIÊN",
+    ]
+    assert [r[:2] for r in texts(fanpage)[1:]] == [
+        ["1", "Trường THCS Ngọc Lâm"],
+        ["2", "Trường MN Hoa Sữa"],
+    ]
+    assert [r[0] for r in texts(people)[1:]] == ["1", "2", "3", "4"]
+    assert [r[3] for r in texts(people)[1:]] == [
+        "Trường THCS Ngọc Lâm",
+        "Trường THCS Ngọc Lâm",
+        "Phòng GD&ĐT",
+        "Trường MN Hoa Sữa",
+    ]
+    lines = [p.text for p in signature.cell(0, 1).paragraphs]
+    assert lines[:3] == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "(Ký tên, đóng dấu)"]
+    assert lines[-1] == "Đặng Thị Ánh Nguyệt"
+    assert body_paragraphs(document)[3].text.endswith("của các đơn vị")
+
+
+def test_date_comes_from_settings_before_today() -> None:
+    settings = DocumentSettings(date=date(2024, 3, 1), place="Hà Nội")
+    document = read(DocumentMaker(settings, today=DAY).unit(NGOC_LAM))
+    assert document.tables[0].cell(1, 1).text == "Hà Nội, ngày 01 tháng 3 năm 2024"
+
+
+# --- a unit's own template -------------------------------------------------------------
+
+
+def make_template(path: Path, *, data_rows: bool = True, tables: bool = True) -> Path:
+    document = docx.Document()
+    document.add_paragraph("CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM - MẪU RIÊNG")
+    if tables:
+        for headers in (FANPAGE_HEADERS, STAFF_HEADERS):
+            table = document.add_table(rows=1, cols=5)
+            for cell, text in zip(table.rows[0].cells, headers, strict=True):
+                cell.paragraphs[0].add_run(text).bold = True
+            for number in ("1", "2", "...") if data_rows else ():
+                for index, cell in enumerate(table.add_row().cells):
+                    run = cell.paragraphs[0].add_run("" if index else number)
+                    run.italic = True
+                    run.font.size = Pt(11)
+    document.add_paragraph("Chữ ký riêng của đơn vị")
+    document.save(path)
+    return path
+
+
+def test_template_rows_are_filled_in_the_template_format(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "mau.docx")
+    filled = DocumentMaker(DocumentSettings(), template, today=DAY).unit(NGOC_LAM)
+    document = read(filled)
+    assert [p.text for p in document.paragraphs] == [
+        "CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM - MẪU RIÊNG",
+        "Chữ ký riêng của đơn vị",
+    ]
+    fanpage, people = document.tables
+    assert texts(fanpage)[0] == FANPAGE_HEADERS
+    assert texts(fanpage)[1:] == [
+        [
+            "1",
+            "Trường THCS Ngọc Lâm",
+            "Công đoàn _ Trường THCS Ngọc Lâm",
+            "https://www.facebook.com/congdoanthcsngoclam",
+            "",
+        ]
+    ]
+    assert [r[:2] for r in texts(people)] == [
+        STAFF_HEADERS[:2],
+        ["1", "Trần Văn Bình"],
+        ["2", "Nguyễn Thị Thu Hà"],
+        ["3", "Lê Hoa"],
+    ]
+    assert texts(people)[3][4] == "0912 345"
+    run = people.cell(3, 1).paragraphs[0].runs[0]
+    assert run.italic and run.font.size == Pt(11)
+    assert DocumentMaker(DocumentSettings(), template, today=DAY).unit(NGOC_LAM) == filled
+
+
+def test_template_without_data_rows_copies_the_header_cells_unbold(tmp_path: Path) -> None:
+    template = make_template(tmp_path / "mau.docx", data_rows=False)
+    summary = DocumentMaker(DocumentSettings(), template, today=DAY).summary([NGOC_LAM])
+    _, people = read(summary).tables
+    assert len(people.rows) == 4
+    row = people.rows[2]
+    assert row.cells[1].text == "Nguyễn Thị Thu Hà"
+    assert not row.cells[1].paragraphs[0].runs[0].bold
+    assert row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None
+
+
+@pytest.mark.parametrize("kind", ["missing", "not a docx", "no tables"])
+def test_unusable_template_is_a_source_error(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "mau.docx"
+    if kind == "not a docx":
+        path.write_text("không phải Word", encoding="utf-8")
+    elif kind == "no tables":
+        make_template(path, tables=False)
+    with pytest.raises(SourceError, match=r"[mM]ẫu Word"):
+        DocumentMaker(DocumentSettings(), path, today=DAY)
+
+
+# --- writing the folder --------------------------------------------------------------
+
+
+def test_write_documents_names_files_and_skips_unchanged(
+    tmp_path: Path, maker: DocumentMaker
+) -> None:
+    results = [
+        NGOC_LAM,
+        result("Trường THCS Ngọc Lâm", [staff("An", "Chủ tịch")]),
+        result("Tổng hợp", [staff("Bình", "Chủ tịch")]),
+        result("../..", [staff("Cường", "Chủ tịch")]),
+    ]
+    seen: list[int] = []
+    outcome = write_documents(results, tmp_path / "out", maker, seen.append)
+    names = [r.file_name for r in results]
+    assert names == [
+        "truong-thcs-ngoc-lam.docx",
+        "truong-thcs-ngoc-lam-2.docx",
+        "tong-hop-2.docx",
+        "don-vi.docx",
+    ]
+    assert [p.name for p in outcome.paths] == [*names, "tong-hop.docx"]
+    assert (outcome.written, outcome.unchanged) == (5, 0)
+    assert seen == [1, 2, 3, 4, 5]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        p.name for p in outcome.paths
+    )
+    assert (tmp_path / "out" / names[0]).read_bytes() == maker.unit(NGOC_LAM)
+    stamps = [p.stat().st_mtime_ns for p in outcome.paths]
+    again = write_documents(results, tmp_path / "out", maker)
+    assert (again.written, again.unchanged) == (0, 5)
+    assert [p.stat().st_mtime_ns for p in outcome.paths] == stamps
+
+
+def test_one_changed_unit_rewrites_its_file_and_the_summary(
+    tmp_path: Path, maker: DocumentMaker
+) -> None:
+    other = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])
+    write_documents([NGOC_LAM, other], tmp_path, maker)
+    changed = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch", "0983456789")])
+    outcome = write_documents([NGOC_LAM, changed], tmp_path, maker)
+    assert (outcome.written, outcome.unchanged) == (2, 1)
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_many_units_are_written_by_worker_processes(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_module, "PARALLEL_THRESHOLD", 3)
+    results = [
+        result(f"Trường Tiểu học Số {i}", [staff(f"Người {i}", "Chủ tịch")]) for i in range(9)
+    ]
+    seen: list[int] = []
+    outcome = write_documents(results, tmp_path, maker, seen.append)
+    assert (outcome.written, outcome.unchanged) == (10, 0)
+    assert seen == list(range(1, 11))
+    for item in results:
+        assert (tmp_path / str(item.file_name)).read_bytes() == maker.unit(item)
