@@ -1,0 +1,257 @@
+"""Google Sheets backend over gspread: a read is 2 requests, a write at most 3.
+
+read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster).
+write: values.batchGet (is every row still the response read?) + spreadsheets.batchUpdate
+       (only when a status column lies past the grid) + values.batchUpdate (RAW, status cells
+       only). Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's
+       locale never changes what comes back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import gspread
+from google.auth.exceptions import RefreshError
+from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
+from gspread.spreadsheet import Spreadsheet
+from gspread.utils import absolute_range_name, extract_id_from_url
+
+from ..errors import SheetChangedError, SourceError
+from ..model import Cell, CellWrite, SheetData, Table
+from .google_auth import (
+    account_of,
+    explain_api_error,
+    explain_refresh,
+    key_path,
+    load_key,
+    make_credentials,
+)
+from .google_http import RetryPolicy, SheetsHTTPClient
+from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
+
+# Google keys are 44 characters today; older ones are shorter but never under 20.
+_KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
+READ_OPTIONS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+
+
+def spreadsheet_key(source: str) -> str | None:
+    """Return the spreadsheet key of a Google Sheets URL or bare key, else None."""
+    text = source.strip()
+    if text.startswith(("http://", "https://")):
+        host = urlparse(text).hostname or ""
+        if host != "google.com" and not host.endswith(".google.com"):
+            return None
+        try:
+            return extract_id_from_url(text)
+        except NoValidUrlKeyFound:
+            return None
+    if _KEY.match(text) and not Path(text).exists():
+        return text
+    return None
+
+
+Grid = tuple[int, int]  # (rowCount, columnCount)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    sheet_id: int
+    title: str
+    rows: int
+    cols: int
+
+
+def _fold(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+def _find(sheets: Sequence[SheetInfo], title: str) -> SheetInfo | None:
+    """Find a worksheet by title; case, spacing and Unicode form ignored when unambiguous."""
+    exact = [s for s in sheets if s.title == title]
+    loose = [s for s in sheets if _fold(s.title) == _fold(title)]
+    found = exact or loose
+    return found[0] if len(found) == 1 else None
+
+
+def _sheets_of(metadata: Any) -> list[SheetInfo]:
+    found = []
+    for entry in sorted(metadata.get("sheets", []), key=lambda s: s["properties"].get("index", 0)):
+        props = entry["properties"]
+        if props.get("sheetType", "GRID") != "GRID":
+            continue  # charts on their own sheet hold no cells
+        grid = props.get("gridProperties", {})
+        found.append(
+            SheetInfo(
+                props["sheetId"],
+                props["title"],
+                grid.get("rowCount", 0),
+                grid.get("columnCount", 0),
+            )
+        )
+    return found
+
+
+class GoogleBackend:
+    """Read a Google spreadsheet and write status cells into it, as a service account."""
+
+    def __init__(
+        self,
+        source: str,
+        credentials: Path | None,
+        *,
+        readonly: bool,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        key = spreadsheet_key(source)
+        if key is None:
+            raise SourceError(
+                f"{source} không phải đường link hay mã bảng tính Google Sheets: dán đường link "
+                "dạng https://docs.google.com/spreadsheets/d/MÃ/edit."
+            )
+        self.source, self.key, self.readonly = source, key, readonly
+        self.warnings: list[str] = []
+        path = key_path(credentials)
+        info = load_key(path, self.warnings)
+        self.account = account_of(info)
+        auth = make_credentials(path, info, readonly=readonly)
+        self.client = gspread.Client(auth=auth, http_client=SheetsHTTPClient)
+        http = self.client.http_client
+        assert isinstance(http, SheetsHTTPClient)
+        self.http = http
+        if retry is not None:
+            http.retry = retry
+        self._spreadsheet: Spreadsheet | None = None
+        self._sheets: list[SheetInfo] = []
+
+    @contextmanager
+    def _google(self, *, writing: bool = False) -> Iterator[None]:
+        """Turn Google's refusals into one-line messages (never carrying a token reply)."""
+        try:
+            yield
+        except RefreshError as err:
+            raise explain_refresh(err, self.account) from None
+        except (SpreadsheetNotFound, PermissionError) as err:
+            # open_by_key wraps the API error of a 404 / 403; the response is its cause.
+            if not isinstance(err.__cause__, APIError):
+                raise
+            raise explain_api_error(
+                err.__cause__, self.account, self.key, writing=writing
+            ) from None
+        except APIError as err:
+            raise explain_api_error(err, self.account, self.key, writing=writing) from None
+
+    def _open(self) -> Spreadsheet:
+        with self._google():
+            self._spreadsheet = self.client.open_by_key(self.key)
+        self._sheets = _sheets_of(self.http.metadata)
+        return self._spreadsheet
+
+    def _batch_get(self, titles: Sequence[str]) -> list[tuple[list[list[Cell]], Grid | None]]:
+        """Read whole worksheets in one request: their rows and their grid size."""
+        spreadsheet = self._spreadsheet or self._open()
+        ranges = [absolute_range_name(title) for title in titles]
+        with self._google():
+            try:
+                answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
+            except APIError as err:
+                if err.response.status_code == 400 and "Unable to parse range" in str(err):
+                    # Read a moment ago, gone now: renamed or deleted while we worked.
+                    raise SheetChangedError(
+                        "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
+                    ) from None
+                raise
+        found = []
+        for part in answer.get("valueRanges", []):
+            found.append((part.get("values", []), grid_of(part.get("range", ""))))
+        return found
+
+    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+        """Read the responses (`worksheet`, else the first) and the roster worksheet if any."""
+        self._open()
+        if not self._sheets:
+            raise SourceError(f"Bảng tính {self.key} không có trang tính nào chứa ô: kiểm tra lại.")
+        responses = _find(self._sheets, worksheet) if worksheet else self._sheets[0]
+        if responses is None:
+            existing = ", ".join(f"'{s.title}'" for s in self._sheets)
+            raise SourceError(
+                f"Không có trang tính '{worksheet}' trong bảng tính (các trang tính hiện có: "
+                f"{existing}): sửa --worksheet cho đúng tên."
+            )
+        roster = _find(self._sheets, roster_worksheet)
+        roster = None if roster is None or roster.title == responses.title else roster
+        titles = [responses.title] + ([roster.title] if roster else [])
+        parts = self._batch_get(titles)
+        return SheetData(
+            source=self.source,
+            responses=Table(responses.title, parts[0][0]),
+            roster=Table(roster.title, parts[1][0]) if roster else None,
+        )
+
+    def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write status cells in one values.batchUpdate after checking the rows still match."""
+        if not writes:
+            return
+        if self.readonly:
+            raise SourceError("Bảng tính được mở chỉ để đọc: dùng lệnh run để ghi trạng thái.")
+        grouped = by_sheet(writes)
+        tables = {t.title: t for t in (read.responses, read.roster) if t is not None}
+        unknown = [title for title in grouped if title not in tables]
+        if unknown:
+            raise SourceError(f"Không ghi được vào trang tính '{unknown[0]}' vì chưa đọc nó.")
+        titles = list(grouped)
+        current = self._batch_get(titles)
+        for title, (rows, _) in zip(titles, current, strict=True):
+            check_rows(tables[title], rows, grouped[title])
+        self._extend_grids(titles, [grid for _, grid in current], grouped)
+        data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
+        spreadsheet = self._spreadsheet or self._open()
+        for body in payloads(data):
+            with self._google(writing=True):
+                spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
+
+    def _extend_grids(
+        self,
+        titles: list[str],
+        grids: list[Grid | None],
+        grouped: dict[str, dict[int, dict[int, str]]],
+    ) -> None:
+        """Widen (or lengthen) the grids that the writes reach past, in one request."""
+        requests = []
+        for title, grid in zip(titles, grids, strict=True):
+            info = next(s for s in self._sheets if s.title == title)
+            rows, cols = grid or (info.rows, info.cols)
+            need_rows = max(grouped[title])
+            need_cols = max(col for cells in grouped[title].values() for col in cells)
+            sizes: dict[str, int] = {}
+            fields: list[str] = []
+            if need_cols > cols:
+                sizes["columnCount"], fields = need_cols, ["gridProperties.columnCount"]
+            if need_rows > rows:
+                sizes["rowCount"] = need_rows
+                fields.append("gridProperties.rowCount")
+            if fields:
+                # Absolute sizes, larger than the grid just read: repeating it changes nothing.
+                properties = {"sheetId": info.sheet_id, "gridProperties": sizes}
+                requests.append(
+                    {
+                        "updateSheetProperties": {
+                            "properties": properties,
+                            "fields": ",".join(fields),
+                        }
+                    }
+                )
+        if requests and self._spreadsheet is not None:
+            with self._google(writing=True):
+                self._spreadsheet.batch_update({"requests": requests})

@@ -1,0 +1,133 @@
+"""Status writes for Google Sheets: ranges that cover written cells only, and the row check."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
+
+from ..errors import SheetChangedError
+from ..model import Cell, CellWrite, Table
+
+# Google recommends request bodies of at most about 2 MB. Above that the write is split into
+# several values.batchUpdate requests, and each is atomic on its own only.
+MAX_PAYLOAD_BYTES = 2_000_000
+# Tall blocks are cut so that a payload can be split between them.
+MAX_BLOCK_ROWS = 500
+
+
+def by_sheet(writes: Iterable[CellWrite]) -> dict[str, dict[int, dict[int, str]]]:
+    """Group writes as {sheet: {row: {col: value}}}; a later write to a cell wins."""
+    grouped: dict[str, dict[int, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+    for write in writes:
+        grouped[write.sheet][write.row][write.col] = write.value
+    return grouped
+
+
+def _runs(cells: dict[int, str]) -> list[tuple[int, list[str]]]:
+    """Split one row's written cells into runs of adjacent columns: (first col, values)."""
+    runs: list[tuple[int, list[str]]] = []
+    for col in sorted(cells):
+        if runs and runs[-1][0] + len(runs[-1][1]) == col:
+            runs[-1][1].append(cells[col])
+        else:
+            runs.append((col, [cells[col]]))
+    return runs
+
+
+def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> list[dict[str, Any]]:
+    """Return values.batchUpdate data: rectangles made of written cells and nothing else.
+
+    Runs with the same columns on consecutive rows merge into one rectangle, so a full
+    status column block over thousands of rows is a handful of ranges.
+    """
+    blocks: list[tuple[int, int, list[list[str]]]] = []  # (first row, first col, values)
+    open_blocks: dict[tuple[int, int], int] = {}  # (first col, width) -> index in blocks
+    for row in sorted(rows):
+        for col, values in _runs(rows[row]):
+            index = open_blocks.get((col, len(values)))
+            if index is not None:
+                first, _, grid = blocks[index]
+                if first + len(grid) == row and len(grid) < MAX_BLOCK_ROWS:
+                    grid.append(values)
+                    continue
+            open_blocks[(col, len(values))] = len(blocks)
+            blocks.append((row, col, [values]))
+    return [_entry(title, first, col, grid) for first, col, grid in blocks]
+
+
+def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, Any]:
+    start = rowcol_to_a1(row, col)
+    end = rowcol_to_a1(row + len(grid) - 1, col + len(grid[0]) - 1)
+    cells = start if start == end else f"{start}:{end}"
+    return {"range": absolute_range_name(title, cells), "values": grid}
+
+
+def payloads(
+    data: list[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES
+) -> list[list[dict[str, Any]]]:
+    """Pack value ranges into request bodies of at most `limit` bytes (one unless huge)."""
+    bodies: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for entry in data:
+        entry_size = len(json.dumps(entry)) + 2  # as requests encodes it: ASCII escapes
+        if bodies[-1] and size + entry_size > limit:
+            bodies.append([])
+            size = 0
+        bodies[-1].append(entry)
+        size += entry_size
+    return bodies if bodies[0] else []
+
+
+def grid_of(echoed_range: str) -> tuple[int, int] | None:
+    """Return (rows, cols) of a sheet from a whole-sheet read's echo (`'T'!A1:Z1000`)."""
+    cells = echoed_range.rpartition("!")[2]
+    end = cells.rpartition(":")[2]
+    try:
+        return a1_to_rowcol(end)
+    except Exception:
+        return None
+
+
+def _same(a: Cell, b: Cell) -> bool:
+    a = "" if a is None else a
+    b = "" if b is None else b
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
+    return rows[number - 1] if number <= len(rows) else []
+
+
+def changed_row(
+    before: Table, now: Sequence[Sequence[Cell]], rows: Iterable[int], skip: set[int]
+) -> int | None:
+    """Return the first of the header and `rows` that no longer matches, outside `skip` cols."""
+    for number in sorted({1, *rows}):
+        old, new = _row(before.rows, number), _row(now, number)
+        for col in range(1, max(len(old), len(new)) + 1):
+            if col in skip:
+                continue
+            a = old[col - 1] if col <= len(old) else None
+            b = new[col - 1] if col <= len(new) else None
+            if not _same(a, b):
+                return number
+    return None
+
+
+def check_rows(
+    before: Table, now: Sequence[Sequence[Cell]], rows: dict[int, dict[int, str]]
+) -> None:
+    """Raise SheetChangedError when a row to write no longer holds the response read."""
+    skip = {col for cells in rows.values() for col in cells}
+    number = changed_row(before, now, rows, skip)
+    if number is None:
+        return
+    where = "dòng tiêu đề đã đổi" if number == 1 else f"dòng {number} không còn như lúc đọc"
+    raise SheetChangedError(
+        f"Trang tính '{before.title}' vừa bị sửa trong lúc kiểm tra ({where}: có người sắp "
+        "xếp, chèn, xóa hoặc sửa dòng): chạy lại lệnh khi không còn ai sửa bảng tính."
+    )
