@@ -1,0 +1,258 @@
+"""A local Excel workbook (.xlsx, .xlsm) as a source: read fast, write statuses in place."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from copy import copy
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ..errors import SourceError
+from ..model import Cell, CellWrite, SheetData, Table
+from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
+from .rosterfile import RosterFile, locked_sources, split_writes
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted workbook
+_PLAIN_TYPES = {str, int, float, bool, datetime, date, type(None)}
+_EXCEL_MAX_TEXT = 32767
+# A formula element followed by an empty value or none: no cached value to show. openpyxl
+# itself saves formulas that way, so a workbook this tool wrote has them until Excel recalculates.
+_UNCACHED_FORMULA = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
+    rb"\s*</(?:\w+:)?c>"
+)
+# openpyxl's own words when it drops part of a workbook on load.
+_LOSS_WORDS = ("lost", "removed", "dropped", "will be")
+
+
+class XlsxBackend:
+    """Statuses kept in a workbook on disk; the roster is its own sheet or `--roster PATH`."""
+
+    def __init__(self, path: Path, roster: Path | None = None) -> None:
+        self.path = path
+        self.roster_path = roster
+        self._stamp: FileStamp | None = None
+        self._titles: set[str] = set()
+        self._roster_file: RosterFile | None = None
+
+    def lock(self, *, writing: bool = True) -> AbstractContextManager[None]:
+        """Hold the run lock on the workbook (and a separate roster file) for a read and write."""
+        return locked_sources([self.path, self.roster_path], writing=writing)
+
+    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+        """Read the responses sheet and the roster sheet (else the `--roster` file)."""
+        data, self._stamp = read_stamped(self.path)
+        book = open_book(data, self.path)
+        try:
+            sheet = pick_sheet(book, worksheet, self.path)
+            roster_sheet = find_sheet(book, roster_worksheet)
+            if roster_sheet is sheet:
+                roster_sheet = None
+            responses = Table(sheet.title, sheet_rows(data, book, sheet, self.path))
+            roster = None
+            if roster_sheet is not None:
+                roster = Table(roster_sheet.title, sheet_rows(data, book, roster_sheet, self.path))
+        finally:
+            book.close()
+        self._titles = {responses.title} | ({roster.title} if roster else set())
+        self._roster_file = None
+        if roster is None and self.roster_path is not None:
+            self._roster_file = RosterFile(self.roster_path, self.path)
+            roster = self._roster_file.read(roster_worksheet, taken={responses.title})
+        return SheetData(str(self.path), responses, roster)
+
+    def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write the status cells into the workbook (and the roster file), each atomically."""
+        if self._stamp is None:
+            raise RuntimeError("write() needs a read() first")
+        own, roster = split_writes(writes, self._titles, self._roster_file)
+        if own:
+            self._stamp = write_cells(self.path, self._stamp, own)
+        if roster and self._roster_file is not None:
+            self._roster_file.write(roster)
+
+
+def open_book(data: bytes, path: Path, *, for_write: bool = False, values: bool = True) -> Any:
+    """Open workbook bytes read-only (cached `values`, else formula text) or fully to save."""
+    if data.startswith(_OLE2_MAGIC):
+        raise SourceError(
+            f"Tệp {path} là tệp Excel cũ (.xls) hoặc có đặt mật khẩu; mở bằng Excel, bỏ mật "
+            "khẩu và lưu lại dạng .xlsx rồi chạy lại."
+        )
+    options: dict[str, Any] = {"read_only": True, "data_only": values}
+    if for_write:
+        keep_vba = path.suffix.lower() == ".xlsm"
+        options = {"keep_vba": keep_vba, "keep_links": True, "rich_text": True}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            book = openpyxl.load_workbook(BytesIO(data), **options)
+        except Exception as exc:  # openpyxl reports a malformed file through many types
+            raise _bad_file(path) from exc
+    if for_write:
+        _refuse_losses(path, data, [str(w.message) for w in caught])
+    return book
+
+
+def _bad_file(path: Path) -> SourceError:
+    return SourceError(
+        f"Tệp {path} không phải tệp Excel .xlsx hợp lệ hoặc đã hỏng; mở bằng Excel, lưu lại "
+        "dạng .xlsx rồi chạy lại."
+    )
+
+
+def _refuse_losses(path: Path, data: bytes, messages: list[str]) -> None:
+    """Stop before a save that would silently drop content openpyxl cannot keep."""
+    lost = [m for m in messages if any(word in m.lower() for word in _LOSS_WORDS)]
+    if not lost and _has_images(data):
+        from openpyxl.drawing.image import PILImage
+
+        if not PILImage:
+            lost = ["hình ảnh (cần gói Pillow)"]
+    if lost:
+        raise SourceError(
+            f"Ghi vào {path} sẽ làm mất một phần nội dung mà chương trình không giữ được "
+            f"({lost[0]}); dùng Google Sheet hoặc bản sao không có phần đó rồi chạy lại."
+        )
+
+
+def _has_images(data: bytes) -> bool:
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        return any(name.startswith("xl/media/") for name in archive.namelist())
+
+
+def _fold_title(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+def find_sheet(book: Any, title: str) -> Any | None:
+    """Return the worksheet titled `title`, tolerating case, spacing and Unicode form."""
+    sheets = book.worksheets
+    for sheet in sheets:
+        if sheet.title == title:
+            return sheet
+    wanted = _fold_title(title)
+    return next((sheet for sheet in sheets if _fold_title(sheet.title) == wanted), None)
+
+
+def pick_sheet(book: Any, worksheet: str | None, path: Path) -> Any:
+    """Return the sheet named by `--worksheet`, else the first one."""
+    sheets = book.worksheets
+    if not sheets:
+        raise SourceError(f"Tệp {path} không có trang tính nào; kiểm tra lại tệp.")
+    if worksheet is None:
+        return sheets[0]
+    found = find_sheet(book, worksheet)
+    if found is None:
+        titles = ", ".join(f"“{sheet.title}”" for sheet in sheets)
+        raise SourceError(
+            f"Không có trang tính “{worksheet}” trong {path}; các trang hiện có: {titles}. "
+            "Sửa --worksheet cho đúng một trong các tên đó."
+        )
+    return found
+
+
+def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
+    """Read a read-only sheet's values, trimmed as the Sheets API trims them."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
+            rows = _trimmed_rows(sheet)
+            if _has_uncached_formulas(book, sheet):
+                _fill_formula_text(rows, data, sheet.title, path)
+    except SourceError:
+        raise
+    except Exception as exc:  # a malformed sheet fails only while it streams
+        raise _bad_file(path) from exc
+    return rows
+
+
+def _trimmed_rows(sheet: Any) -> list[list[Cell]]:
+    # The stored dimension can be wrong (too small cuts data); stream the rows as they are.
+    sheet.reset_dimensions()
+    rows: list[list[Cell]] = []
+    last = 0
+    for values in sheet.iter_rows(values_only=True):
+        end = len(values)
+        while end and (values[end - 1] is None or values[end - 1] == ""):
+            end -= 1
+        row = list(values[:end])
+        if not _PLAIN_TYPES.issuperset(map(type, row)):
+            row = [value if type(value) in _PLAIN_TYPES else str(value) for value in row]
+        rows.append(row)
+        if row:
+            last = len(rows)
+    del rows[last:]
+    return rows
+
+
+def _has_uncached_formulas(book: Any, sheet: Any) -> bool:
+    """Scan the sheet's XML for a formula saved without its value (files made by scripts)."""
+    part = getattr(sheet, "_worksheet_path", None)
+    if part is None:
+        return True
+    tail = b""
+    with book._archive.open(part) as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            window = tail + chunk
+            # The plain search skips the regular expression on formula-free chunks.
+            if b"f>" in window and _UNCACHED_FORMULA.search(window):
+                return True
+            tail = chunk[-256:]
+    return False
+
+
+def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Path) -> None:
+    """Show a formula's text where the workbook holds no value for it."""
+    book = open_book(data, path, values=False)
+    try:
+        formulas = _trimmed_rows(book[title])
+    finally:
+        book.close()
+    for index, raw in enumerate(formulas):
+        if index == len(rows):
+            rows.append([])
+        row = rows[index]
+        for col, value in enumerate(raw):
+            if isinstance(value, str) and value.startswith("="):
+                if col >= len(row):
+                    row.extend([None] * (col + 1 - len(row)))
+                if row[col] is None:
+                    row[col] = value
+
+
+def write_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> FileStamp:
+    """Set cells as text in the workbook at `path` and replace it atomically; return its stamp."""
+    ensure_not_open(path)
+    data, _ = read_unchanged(path, stamp)
+    book = open_book(data, path, for_write=True)
+    for write in writes:
+        _set_text(book[write.sheet], write)
+    atomic_replace(path, book.save, stamp)
+    return read_stamped(path)[1]
+
+
+def _set_text(sheet: Any, write: CellWrite) -> None:
+    """Put plain text in a cell: never a formula, whatever the text starts with."""
+    cell = sheet.cell(row=write.row, column=write.col)
+    text = ILLEGAL_CHARACTERS_RE.sub("", write.value)[:_EXCEL_MAX_TEXT]
+    if text:
+        cell.value = text
+        # openpyxl turns text starting with "=" into a formula; "s" saves it as a string.
+        cell.data_type = "s"
+    else:
+        cell.value = None
+    if write.row == 1 and write.col > 1 and not cell.has_style:
+        # A new status column's header looks like the headers before it.
+        cell._style = copy(sheet.cell(row=1, column=write.col - 1)._style)
