@@ -46,11 +46,7 @@ class Layout:
 def read_layout(header: Sequence[Cell], aliases: Mapping[str, list[str]]) -> Layout:
     """Map a header row to fields; the first column wins when a title repeats."""
     single = {header_key(a): name for name in SINGLE_FIELDS for a in aliases.get(name, [])}
-    staff = {
-        header_key(a): name
-        for name in STAFF_FIELDS
-        for a in aliases.get(f"staff_{name}", [])
-    }
+    staff = {header_key(a): name for name in STAFF_FIELDS for a in aliases.get(f"staff_{name}", [])}
     status_titles = {header_key(t): t for t in STATUS_COLUMNS.values()}
     layout = Layout()
     slots: dict[int, dict[str, int]] = {}

@@ -33,7 +33,7 @@ ISSUES: dict[str, tuple[Severity, str]] = {
         "Đường link rút gọn hoặc chia sẻ, không kiểm tra được; đề nghị gửi link trực tiếp "
         "của trang: {value}",
     ),
-    "late_submission": ("warning", "Gửi muộn: {value}, sau hạn {deadline}"),
+    "late_submission": ("warning", "Gửi muộn lúc {value}; hạn nộp là trước ngày {deadline}"),
     "unit_not_in_roster": ("warning", "Đơn vị không có trong danh sách{closest}"),
     "duplicate_superseded": ("warning", "Đã có lần gửi sau của đơn vị này (dòng {row})"),
 }

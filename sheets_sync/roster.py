@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .model import RosterEntry, RowResult, Table
-from .text import cell_text, clean, closest, header_key
+from .text import Nearest, cell_text, clean, header_key
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,19 @@ class Roster:
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
             self.by_key.setdefault(unit.key, unit)
-        self._display = {u.key: u.name for u in self.units}
+        self._nearest = Nearest({u.key: u.name for u in self.units})
 
     def match(self, key: str) -> RosterUnit | None:
         return self.by_key.get(key)
 
     def closest(self, key: str) -> str | None:
         """Name the roster unit nearest to an unmatched key, for the reviewer's hint."""
-        return closest(key, self._display)
+        return self._nearest(key)
 
 
-def load_roster(table: Table | None, settings: Settings, keyer: Callable[[str], str]) -> Roster | None:
+def load_roster(
+    table: Table | None, settings: Settings, keyer: Callable[[str], str]
+) -> Roster | None:
     """Build the roster from its worksheet, or None when there is none (checks skipped)."""
     if table is None or not table.rows:
         return None
@@ -61,7 +63,9 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
             entries.append(RosterEntry(unit.row, unit.name, "missing", None))
         else:
             failed = result.status == "error"
-            entries.append(RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row))
+            entries.append(
+                RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row)
+            )
     return entries
 
 

@@ -69,7 +69,9 @@ def parse_timestamp(value: Cell) -> datetime | None:
     return None
 
 
-def read_response(number: int, row: Sequence[Cell], layout: Layout, ctx: Context) -> Response | None:
+def read_response(
+    number: int, row: Sequence[Cell], layout: Layout, ctx: Context
+) -> Response | None:
     """Normalize and check one form row; None when all its form cells are empty."""
     get = _getter(row)
     if not any(get(col) for col in layout.form_columns()):
@@ -111,7 +113,9 @@ def _cell(row: Sequence[Cell], col: int | None) -> Cell:
     return row[col] if col is not None and col < len(row) else None
 
 
-def _unit(typed: str, key: str, roster: Roster | None, issues: list[Issue]) -> tuple[str, str | None]:
+def _unit(
+    typed: str, key: str, roster: Roster | None, issues: list[Issue]
+) -> tuple[str, str | None]:
     """Give the roster's spelling of the unit, or the typed one with a warning."""
     if not typed:
         issues.append(issue("missing_unit", "unit"))
@@ -133,7 +137,9 @@ def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> Non
         issues.append(issue("missing_fanpage_name", "fanpage_name"))
     elif response.unit and not _follows_convention(name, response.unit_key, ctx):
         issues.append(
-            issue("fanpage_name_convention", "fanpage_name", expected=response.expected_fanpage_name)
+            issue(
+                "fanpage_name_convention", "fanpage_name", expected=response.expected_fanpage_name
+            )
         )
     if not url:
         issues.append(issue("missing_fanpage_url", "fanpage_url"))
@@ -191,7 +197,9 @@ def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
         if response.submitted_at and response.submitted_at >= cutoff:
             value = response.submitted_at.strftime("%d/%m/%Y %H:%M")
             response.issues.append(
-                issue("late_submission", "submitted_at", value=value, deadline=f"{deadline:%d/%m/%Y}")
+                issue(
+                    "late_submission", "submitted_at", value=value, deadline=f"{deadline:%d/%m/%Y}"
+                )
             )
         if response.unit_key:
             best = latest.get(response.unit_key)

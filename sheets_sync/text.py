@@ -204,6 +204,42 @@ def closest(key: str, candidates: Mapping[str, str]) -> str | None:
     return candidates[found[0]] if found else None
 
 
+class Nearest:
+    """Find the closest of many keys fast: shared trigrams pick a shortlist, difflib decides.
+
+    difflib alone compares the key with every candidate, which is minutes for a national
+    roster; trigrams shared by more than a twentieth of the roster tell little and are skipped.
+    """
+
+    SHORTLIST = 25
+
+    def __init__(self, candidates: Mapping[str, str]) -> None:
+        self.candidates = dict(candidates)
+        self.index: dict[str, list[str]] = {}
+        for candidate in self.candidates:
+            for gram in _trigrams(candidate):
+                self.index.setdefault(gram, []).append(candidate)
+        self.common = max(200, len(self.candidates) // 20)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per run, keys repeat
+    def __call__(self, key: str) -> str | None:
+        if len(self.candidates) <= self.SHORTLIST * 4:
+            return closest(key, self.candidates)
+        scores: dict[str, int] = {}
+        for gram in _trigrams(key):
+            posting = self.index.get(gram, [])
+            if len(posting) <= self.common:
+                for candidate in posting:
+                    scores[candidate] = scores.get(candidate, 0) + 1
+        shortlist = sorted(scores, key=scores.__getitem__, reverse=True)[: self.SHORTLIST]
+        return closest(key, {k: self.candidates[k] for k in shortlist})
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
 def slug(value: str, max_length: int = 80) -> str:
     """Make a safe file stem: lowercase ASCII words joined by `-` (`truong-thcs-ngoc-lam`)."""
     kept: list[str] = []

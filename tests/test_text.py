@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Cell
 from sheets_sync.text import (
+    Nearest,
     cell_text,
     clean,
     closest,
@@ -280,3 +281,13 @@ def test_keys_never_fail(value: str) -> None:
     name_case(value)
     header_key(value)
     is_legacy_encoding(value)
+
+
+def test_nearest_finds_the_closest_unit_among_many():
+    keyer = make_unit_keyer(ABBREVIATIONS, UNIT_PREFIXES)
+    names = [f"Trường Tiểu học số {i} {w}" for i in range(300) for w in ("Ái Mộ", "Gia Thụy")]
+    names.append("Trường THCS Ngọc Lâm")
+    nearest = Nearest({keyer(n): n for n in names})
+    assert nearest(keyer("Trường THCS Ngọc Lâmm")) == "Trường THCS Ngọc Lâm"
+    assert nearest(keyer("Tiểu học số 17 Ái Mộ B")) == "Trường Tiểu học số 17 Ái Mộ"
+    assert nearest(keyer("Công ty Xyz")) is None

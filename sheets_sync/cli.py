@@ -1,0 +1,246 @@
+"""The `sheets-sync` command: parse options, call the pipeline, print, map errors to exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, output, pipeline
+from .config import Settings, load_settings
+from .documents import DocumentMaker
+from .errors import SheetsSyncError
+from .sheets import open_source
+from .sheets.base import Backend
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Common:
+    source: str
+    worksheet: str | None
+    roster: Path | None
+    credentials: Path | None
+    settings: Settings
+
+
+class Failure(click.ClickException):
+    """A one-line error in Vietnamese, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
+
+
+class Group(click.Group):
+    """Turn every library error into one Vietnamese line and exit 1; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SheetsSyncError as exc:
+            raise Failure(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo(
+                "Đã dừng theo yêu cầu; bảng tính và các tệp vẫn như trước khi dừng ghi.", err=True
+            )
+            sys.exit(130)
+        except OSError as exc:
+            raise Failure(f"Lỗi đọc/ghi tệp: {exc.strerror or exc} ({exc.filename}).") from None
+
+
+def common_options(func: F) -> F:
+    """Add the SOURCE argument and the options every command shares."""
+    options = [
+        click.argument("source"),
+        click.option("--worksheet", help="Trang tính chứa câu trả lời (mặc định: trang đầu tiên)."),
+        click.option(
+            "--roster",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Tệp danh sách đơn vị (.xlsx/.csv) khi bảng tính không có trang "
+            "'Danh sách đơn vị'.",
+        ),
+        click.option(
+            "--credentials",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="GOOGLE_APPLICATION_CREDENTIALS",
+            help="Khóa JSON của tài khoản dịch vụ Google "
+            "(mặc định: GOOGLE_APPLICATION_CREDENTIALS).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Tệp cấu hình TOML (mặc định: ./sheets-sync.toml nếu có).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _common(kwargs: dict[str, Any]) -> Common:
+    settings = load_settings(kwargs.pop("config_path"))
+    return Common(
+        kwargs.pop("source"),
+        kwargs.pop("worksheet"),
+        kwargs.pop("roster"),
+        kwargs.pop("credentials"),
+        settings,
+    )
+
+
+@contextmanager
+def _backend(common: Common, *, readonly: bool) -> Iterator[Backend]:
+    with open_source(
+        common.source, roster=common.roster, credentials=common.credentials, readonly=readonly
+    ) as backend:
+        yield backend
+        for warning in getattr(backend, "warnings", []):
+            click.echo(f"Cảnh báo: {warning}", err=True)
+
+
+class ProgressBar:
+    """A progress bar on a terminal, created on the first step; silent when not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[ProgressBar | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = ProgressBar(label)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Định dạng kết quả.",
+)
+OUT = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("danh-sach"),
+    show_default=True,
+    help="Thư mục ghi các danh sách Word.",
+)
+TEMPLATE = click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu .docx riêng của đơn vị (có hai bảng của biểu mẫu).",
+)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheets-sync")
+def main() -> None:
+    """Kiểm tra danh sách Fanpage công đoàn từ Google Form, ghi trạng thái và lập danh sách Word."""
+
+
+@main.command()
+@common_options
+@FORMAT
+def check(fmt: str, **kwargs: Any) -> None:
+    """Đọc, chuẩn hóa, kiểm tra và in kết quả; không ghi gì."""
+    common = _common(kwargs)
+    with _backend(common, readonly=True) as backend:
+        checked = pipeline.check(backend, common.settings, common.worksheet)
+    if fmt == "json":
+        _print_json(output.check_json(checked))
+    else:
+        click.echo("\n".join(output.check_text(checked, common.settings)))
+
+
+@main.command()
+@common_options
+@OUT
+@TEMPLATE
+@click.option("--dry-run", is_flag=True, help="Chỉ cho biết sẽ thay đổi gì; không ghi gì.")
+def run(out_dir: Path, template: Path | None, dry_run: bool, **kwargs: Any) -> None:
+    """Kiểm tra, lập danh sách Word và ghi trạng thái vào bảng tính."""
+    common = _common(kwargs)
+    maker = DocumentMaker(common.settings.documents, template)
+    with _backend(common, readonly=dry_run) as backend, _progress("Lập danh sách") as bar:
+        outcome = pipeline.run(
+            backend,
+            common.settings,
+            common.worksheet,
+            out_dir,
+            maker,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    click.echo("\n".join(output.run_text(outcome, str(out_dir), dry_run)))
+
+
+@main.command()
+@common_options
+@OUT
+@TEMPLATE
+def docs(out_dir: Path, template: Path | None, **kwargs: Any) -> None:
+    """Chỉ lập danh sách Word."""
+    common = _common(kwargs)
+    maker = DocumentMaker(common.settings.documents, template)
+    with _backend(common, readonly=True) as backend, _progress("Lập danh sách") as bar:
+        outcome = pipeline.run(
+            backend,
+            common.settings,
+            common.worksheet,
+            out_dir,
+            maker,
+            write_statuses=False,
+            progress=bar,
+        )
+    click.echo("\n".join(output.run_text(outcome, str(out_dir), False)[:-1]))
+
+
+@main.command()
+@common_options
+@FORMAT
+def report(fmt: str, **kwargs: Any) -> None:
+    """Với từng đơn vị trong danh sách: đã nộp hợp lệ, đã nộp nhưng cần sửa, hay chưa nộp."""
+    common = _common(kwargs)
+    with _backend(common, readonly=True) as backend:
+        checked = pipeline.check(backend, common.settings, common.worksheet)
+    if checked.roster_entries is None:
+        raise Failure(
+            "Không có danh sách đơn vị: thêm trang tính 'Danh sách đơn vị' hoặc dùng --roster TỆP."
+        )
+    if fmt == "json":
+        _print_json(output.report_json(checked.roster_entries))
+    else:
+        click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))

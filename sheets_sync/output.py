@@ -1,0 +1,135 @@
+"""What the commands print: the contract's JSON, and short Vietnamese text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from gspread.utils import rowcol_to_a1
+
+from .config import Settings
+from .model import RosterEntry, RowResult
+from .pipeline import Checked, RunOutcome
+from .text import cell_text
+
+STATES = ("ok", "warning", "error", "superseded")
+
+
+def summary(results: list[RowResult]) -> dict[str, int]:
+    counts: Counter[str] = Counter(r.status for r in results)
+    units = {r.response.unit_key or f"#{r.row}" for r in results}
+    return {"rows": len(results), "units": len(units), **{s: counts[s] for s in STATES}}
+
+
+def row_json(result: RowResult) -> dict[str, Any]:
+    response = result.response
+    return {
+        "row": response.row,
+        "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
+        "unit": response.unit,
+        "roster_unit": response.roster_unit,
+        "fanpage_name": response.fanpage_name,
+        "expected_fanpage_name": response.expected_fanpage_name,
+        "fanpage_url": response.fanpage_url,
+        "note": response.note,
+        "staff": [asdict(s) for s in response.staff],
+        "status": result.status,
+        "issues": [asdict(i) for i in response.issues],
+    }
+
+
+def check_json(checked: Checked) -> dict[str, Any]:
+    return {
+        "source": checked.data.source,
+        "rows": [row_json(r) for r in checked.results],
+        "summary": summary(checked.results),
+    }
+
+
+def check_text(checked: Checked, settings: Settings) -> list[str]:
+    lines = []
+    for result in checked.results:
+        unit = result.response.unit or "(chưa ghi tên đơn vị)"
+        lines.append(f"Dòng {result.row}: {unit} — {settings.status_texts[result.status]}")
+        lines.extend(f"    - {i.message}" for i in result.issues)
+    lines.append(summary_line(checked.results))
+    lines.extend(missing_columns(checked))
+    return lines
+
+
+def summary_line(results: list[RowResult]) -> str:
+    s = summary(results)
+    return (
+        f"Đã kiểm tra {s['rows']} dòng của {s['units']} đơn vị: {s['ok']} hợp lệ, "
+        f"{s['warning']} cần lưu ý, {s['error']} cần sửa, "
+        f"{s['superseded']} đã thay bằng lần gửi sau."
+    )
+
+
+def missing_columns(checked: Checked) -> list[str]:
+    if not checked.layout.missing:
+        return []
+    titles = ", ".join(f"'{t}'" for t in checked.layout.missing)
+    return [f"Chú ý: trang tính '{checked.data.responses.title}' thiếu cột {titles}."]
+
+
+def report_json(entries: list[RosterEntry]) -> dict[str, Any]:
+    counts = Counter(e.state for e in entries)
+    return {
+        "units": [{"unit": e.unit, "state": e.state, "row": e.response_row} for e in entries],
+        "summary": {"units": len(entries), **{s: counts[s] for s in ("ok", "error", "missing")}},
+    }
+
+
+def report_text(entries: list[RosterEntry], settings: Settings) -> list[str]:
+    lines = []
+    for entry in entries:
+        where = f" (dòng {entry.response_row})" if entry.response_row else ""
+        lines.append(f"{entry.unit}: {settings.roster_texts[entry.state]}{where}")
+    counts = Counter(e.state for e in entries)
+    lines.append(
+        f"{len(entries)} đơn vị: {counts['ok']} đã nộp, {counts['error']} đã nộp nhưng cần sửa, "
+        f"{counts['missing']} chưa nộp."
+    )
+    return lines
+
+
+def run_text(outcome: RunOutcome, out_dir: str, dry_run: bool) -> list[str]:
+    lines = [summary_line(outcome.checked.results), *missing_columns(outcome.checked)]
+    listed = len(outcome.checked.listed)
+    if dry_run:
+        lines.append(f"Chạy thử: sẽ tạo {listed} danh sách và tệp tổng hợp trong {out_dir}/.")
+        lines.append(f"Chạy thử: sẽ ghi {len(outcome.writes)} ô trạng thái; chưa ghi gì.")
+        lines.extend(changes_text(outcome))
+        return lines
+    docs = outcome.documents
+    if docs is not None:
+        lines.append(
+            f"Danh sách Word: {listed} đơn vị và tệp tổng hợp trong {out_dir}/ "
+            f"({docs.written} tệp ghi mới, {docs.unchanged} tệp không đổi)."
+        )
+    if outcome.written:
+        lines.append(f"Đã ghi {len(outcome.writes)} ô trạng thái vào bảng tính.")
+    else:
+        lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
+    return lines
+
+
+def changes_text(outcome: RunOutcome, limit: int = 40) -> list[str]:
+    """List the cells a run would write, the first `limit` of them, with their new text."""
+    headers = {
+        (t.title, col + 1): cell_text(cell)
+        for t in (outcome.checked.data.responses, outcome.checked.data.roster)
+        if t is not None and t.rows
+        for col, cell in enumerate(t.header)
+    }
+    headers |= {(w.sheet, w.col): w.value for w in outcome.writes if w.row == 1}
+    lines = [
+        f"  {w.sheet}!{rowcol_to_a1(w.row, w.col)} ({headers.get((w.sheet, w.col), '')}): "
+        f"{w.value!r}"
+        for w in outcome.writes[:limit]
+    ]
+    if len(outcome.writes) > limit:
+        lines.append(f"  ... và {len(outcome.writes) - limit} ô nữa.")
+    return lines

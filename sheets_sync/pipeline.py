@@ -1,0 +1,124 @@
+"""The steps wired together: read → normalize → decide → (documents) → (statuses)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .config import Settings
+from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
+from .errors import SheetChangedError
+from .form import Layout, read_layout
+from .model import CellWrite, RosterEntry, RowResult, SheetData
+from .roster import Roster, load_roster, roster_states
+from .rules import Context, decide, read_response
+from .sheets.base import Backend
+from .status import plan_roster_writes, plan_writes
+from .text import make_unit_keyer
+
+# Called with (documents done, documents in all) as the Word lists are written.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Checked:
+    """Every row's decision, with what the read gave."""
+
+    data: SheetData
+    layout: Layout
+    results: list[RowResult]
+    roster: Roster | None
+    roster_entries: list[RosterEntry] | None
+
+    @property
+    def effective(self) -> list[RowResult]:
+        return [r for r in self.results if r.status != "superseded"]
+
+    @property
+    def listed(self) -> list[RowResult]:
+        """The effective rows without errors: those get a Word list."""
+        return [r for r in self.results if r.status in ("ok", "warning")]
+
+
+@dataclass
+class RunOutcome:
+    checked: Checked
+    writes: list[CellWrite] = field(default_factory=list)
+    documents: DocumentsOutcome | None = None
+    written: bool = False
+
+
+def check_data(data: SheetData, settings: Settings) -> Checked:
+    """Normalize and decide every row of what a backend read; pure."""
+    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes)
+    roster = load_roster(data.roster, settings, keyer)
+    layout = read_layout(data.responses.header, settings.headers)
+    ctx = Context(settings, keyer, roster)
+    responses = []
+    for number, row in enumerate(data.responses.rows[1:], start=2):
+        response = read_response(number, row, layout, ctx)
+        if response is not None:
+            responses.append(response)
+    results = decide(responses, settings.deadline)
+    checked = Checked(data, layout, results, roster, None)
+    if roster is not None:
+        checked.roster_entries = roster_states(roster, checked.effective)
+    return checked
+
+
+def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
+    """Read and decide; writes nothing."""
+    return check_data(backend.read(worksheet, settings.roster_worksheet), settings)
+
+
+def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
+    """Every status cell of the responses and the roster that must change."""
+    writes = plan_writes(checked.data.responses, checked.layout, checked.results, settings, now)
+    if checked.roster is not None and checked.roster_entries is not None:
+        assert checked.data.roster is not None
+        writes += plan_roster_writes(
+            checked.data.roster, checked.roster, checked.roster_entries, settings
+        )
+    return writes
+
+
+def run(
+    backend: Backend,
+    settings: Settings,
+    worksheet: str | None,
+    out_dir: Path,
+    maker: DocumentMaker | None,
+    *,
+    dry_run: bool = False,
+    write_statuses: bool = True,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Check, write the Word lists, then the status cells; re-read once if rows moved."""
+    for attempt in (1, 2):
+        checked = check(backend, settings, worksheet)
+        assign_file_names(checked.listed)
+        outcome = RunOutcome(checked)
+        if write_statuses:
+            outcome.writes = status_writes(checked, settings, datetime.now())
+        if dry_run:
+            return outcome
+        if maker is not None:
+            step = _steps(progress, len(checked.listed) + 1) if progress else None
+            outcome.documents = write_documents(checked.listed, out_dir, maker, step)
+        if not outcome.writes:
+            return outcome
+        try:
+            backend.write(outcome.writes, checked.data)
+        except SheetChangedError:
+            if attempt == 2:
+                raise
+            continue
+        outcome.written = True
+        return outcome
+    raise AssertionError("unreachable")
+
+
+def _steps(progress: Progress, total: int) -> Callable[[int], None]:
+    return lambda done: progress(done, total)

@@ -1,0 +1,207 @@
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from gspread.utils import rowcol_to_a1
+
+from sheets_sync import __version__
+from sheets_sync.cli import main
+from sheets_sync.config import STATUS_COLUMNS
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "form-responses.xlsx"
+RESPONSES = "Câu trả lời biểu mẫu 1"
+ROSTER = "Danh sách đơn vị"
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    copy = tmp_path / "responses.xlsx"
+    shutil.copy(EXAMPLE, copy)
+    return copy
+
+
+def invoke(*args: str, cwd: Path | None = None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def cells(path: Path, sheet: str) -> list[list[object]]:
+    wb = openpyxl.load_workbook(path)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+def test_run_writes_lists_and_status_columns_and_a_rerun_changes_nothing(workbook, tmp_path):
+    before = cells(workbook, RESPONSES)
+    out = tmp_path / "danh-sach"
+    result = invoke("run", str(workbook), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Đã kiểm tra 31 dòng của 30 đơn vị: ")
+    assert lines[-1].startswith("Đã ghi ") and lines[-1].endswith(" ô trạng thái vào bảng tính.")
+
+    after = cells(workbook, RESPONSES)
+    width = len(before[0])
+    assert [r[:width] for r in after] == before  # no form cell changed
+    assert after[0][width:] == list(STATUS_COLUMNS.values())
+    statuses = {r[width] for r in after[1:] if r[width]}
+    assert statuses == {"Hợp lệ", "Hợp lệ, cần lưu ý", "Cần sửa", "Đã thay bằng lần gửi sau"}
+    files = {r[width + 3] for r in after[1:] if r[width + 3]}
+    assert {p.name for p in out.iterdir()} == files | {"tong-hop.docx"}
+    roster = cells(workbook, ROSTER)
+    assert roster[0][-1] == "Tình trạng nộp"
+    assert {r[-1] for r in roster[1:]} == {"Đã nộp", "Đã nộp, cần sửa", "Chưa nộp"}
+
+    bytes_before = workbook.read_bytes()
+    docs_before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = invoke("run", str(workbook), "--out", str(out))
+    assert again.exit_code == 0
+    assert (
+        again.output.splitlines()[-1] == "Trạng thái trong bảng tính đã đúng, không cần ghi ô nào."
+    )
+    assert workbook.read_bytes() == bytes_before
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == docs_before
+
+
+def test_dry_run_writes_nothing_and_lists_the_changes(workbook, tmp_path):
+    before = workbook.read_bytes()
+    result = invoke("run", str(workbook), "--out", str(tmp_path / "d"), "--dry-run")
+    assert result.exit_code == 0
+    assert "Chạy thử: sẽ ghi " in result.output
+    first_free = rowcol_to_a1(1, len(cells(workbook, RESPONSES)[0]) + 1)
+    assert f"{RESPONSES}!{first_free} (Trạng thái): 'Trạng thái'" in result.output
+    assert workbook.read_bytes() == before
+    assert not (tmp_path / "d").exists()
+
+
+def test_check_json_follows_the_contract(workbook):
+    result = invoke("check", str(workbook), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["source"] == str(workbook)
+    assert set(data["summary"]) == {"rows", "units", "ok", "warning", "error", "superseded"}
+    assert data["summary"]["rows"] == len(data["rows"]) == 31
+    first = data["rows"][0]
+    assert list(first) == [
+        "row",
+        "submitted_at",
+        "unit",
+        "roster_unit",
+        "fanpage_name",
+        "expected_fanpage_name",
+        "fanpage_url",
+        "note",
+        "staff",
+        "status",
+        "issues",
+    ]
+    assert first["row"] == 2
+    assert set(first["staff"][0]) == {"name", "position", "unit", "phone"}
+    for row in data["rows"]:
+        for issue in row["issues"]:
+            assert set(issue) == {"code", "severity", "field", "message"}
+    codes = {i["code"] for r in data["rows"] for i in r["issues"]}
+    assert {
+        "fanpage_name_convention",
+        "phone_old_prefix",
+        "late_submission",
+        "unit_not_in_roster",
+        "url_not_page",
+        "url_not_facebook",
+        "phone_invalid",
+        "phone_missing",
+        "duplicate_superseded",
+        "url_unverifiable",
+    } <= codes
+
+
+def test_report_json_lists_every_roster_unit(workbook):
+    result = invoke("report", str(workbook), "--format", "json")
+    data = json.loads(result.output)
+    assert {u["state"] for u in data["units"]} == {"ok", "error", "missing"}
+    assert data["summary"]["units"] == len(data["units"])
+    missing = [u for u in data["units"] if u["state"] == "missing"]
+    assert missing and all(u["row"] is None for u in missing)
+
+
+def test_csv_source_with_roster_file(tmp_path):
+    csv = tmp_path / "responses.csv"
+    csv.write_text(
+        "Dấu thời gian,Tên đơn vị,Tên trang Fanpage (facebook),Đường link Fanpage (facebook),"
+        "Họ tên cán bộ phụ trách 1,Chức vụ 1,Số điện thoại 1\n"
+        "30/01/2024 08:15:00,THCS Ngọc Lâm,Công đoàn _ Trường THCS Ngọc Lâm,"
+        "facebook.com/cdngoclam?mibextid=ZbWKwL,nguyễn thị hà,Chủ tịch,+84 984 919 862\n",
+        encoding="utf-8",
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_text("STT,Tên đơn vị\n1,Trường THCS Ngọc Lâm\n2,Trường MN Hoa Sữa\n", "utf-8")
+    result = invoke("check", str(csv), "--roster", str(roster), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)["rows"]
+    assert row["status"] == "ok"
+    assert row["unit"] == "Trường THCS Ngọc Lâm"
+    assert row["fanpage_url"] == "https://www.facebook.com/cdngoclam"
+    assert row["staff"] == [
+        {
+            "name": "Nguyễn Thị Hà",
+            "position": "Chủ tịch",
+            "unit": "Trường THCS Ngọc Lâm",
+            "phone": "0984919862",
+        }
+    ]
+    run = invoke("run", str(csv), "--roster", str(roster), "--out", str(tmp_path / "out"))
+    assert run.exit_code == 0, run.output
+    assert "Trạng thái" in csv.read_text("utf-8").splitlines()[0]
+    assert (tmp_path / "out" / "truong-thcs-ngoc-lam.docx").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["check", "khong-co.xlsx"],
+            "Lỗi: Không tìm thấy tệp khong-co.xlsx. Kiểm tra lại đường dẫn.",
+        ),
+        (
+            ["check", "abc"],
+            "Lỗi: Không nhận ra nguồn dữ liệu 'abc': cần đường link Google Sheets, "
+            "mã bảng tính, hoặc một tệp .xlsx/.csv có sẵn.",
+        ),
+    ],
+)
+def test_errors_are_one_vietnamese_line_and_exit_1(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+
+
+def test_missing_worksheet_names_the_existing_ones(workbook):
+    result = CliRunner().invoke(main, ["check", str(workbook), "--worksheet", "Trang 9"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: ")
+    assert RESPONSES in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_config_is_a_clear_error(workbook, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("deadline = 'mai'\n", "utf-8")
+    result = CliRunner().invoke(main, ["check", str(workbook), "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Lỗi: Tệp cấu hình {config}: khóa 'deadline' phải là một ngày dạng 2024-02-05."
+    )
+
+
+def test_config_deadline_changes_late_rows(workbook, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("deadline = 2024-01-01\n", "utf-8")
+    result = invoke("check", str(workbook), "--config", str(config), "--format", "json")
+    rows = json.loads(result.output)["rows"]
+    assert all("late_submission" in {i["code"] for i in r["issues"]} for r in rows)
+
+
+def test_version_and_usage():
+    assert invoke("--version").output.strip() == f"sheets-sync, version {__version__}"
+    assert CliRunner().invoke(main, ["check"]).exit_code == 2
+    assert CliRunner().invoke(main, ["check", "x.xlsx", "--format", "xml"]).exit_code == 2
