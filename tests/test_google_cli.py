@@ -218,3 +218,37 @@ def test_key_readable_by_others_is_warned_about(
         f"Cảnh báo: Tệp khóa {service_account_key.path} để người dùng khác đọc được"
         in result.stderr
     )
+
+
+def test_roster_from_a_local_file_beside_a_spreadsheet_without_one(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    sheets_emulator.add_spreadsheet(KEY, {RESPONSES: [HEADER, *ROWS]})
+    sheets_emulator.share(KEY, service_account_key.client_email, "writer")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("STT,Tên đơn vị\n1,Trường THCS Ngọc Lâm\n2,Trường THPT Lý Thường Kiệt\n")
+    result = invoke(
+        service_account_key,
+        tmp_path,
+        "run",
+        KEY,
+        "--roster",
+        str(roster),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.exit_code == 0, result.output
+    assert [line[0] for line in statuses(sheets_emulator)] == [
+        "Hợp lệ",
+        "Hợp lệ, cần lưu ý",
+        "Cần sửa",
+    ]
+    assert roster.read_text("utf-8-sig").splitlines() == [
+        "STT,Tên đơn vị,Tình trạng nộp",
+        "1,Trường THCS Ngọc Lâm,Đã nộp",
+        "2,Trường THPT Lý Thường Kiệt,Chưa nộp",
+    ]
+    report = invoke(
+        service_account_key, tmp_path, "report", KEY, "--roster", str(roster), "--format", "json"
+    )
+    assert [u["state"] for u in json.loads(report.output)["units"]] == ["ok", "missing"]

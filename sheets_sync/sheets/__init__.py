@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import SourceError
+from ..model import CellWrite, SheetData
 from .base import Backend
+from .rosterfile import RosterFile, locked_sources, split_writes
 
-LOCAL_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+LOCAL_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 
 
 @contextmanager
@@ -20,13 +24,16 @@ def open_source(
     credentials: Path | None = None,
     readonly: bool = True,
 ) -> Iterator[Backend]:
-    """Yield the backend for `source`; a local file stays locked against other runs meanwhile."""
+    """Yield the backend for `source`; local files it writes stay locked against other runs.
+
+    Reading needs no lock: every write replaces a file whole, in one rename.
+    """
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix in LOCAL_SUFFIXES or path.exists():
-        backend = _local(path, suffix, roster)
-        with backend.lock(writing=not readonly):
-            yield backend
+        local = _local(path, suffix, roster)
+        with nullcontext() if readonly else local.lock(writing=True):
+            yield local
         return
     from .google import GoogleBackend, spreadsheet_key
 
@@ -35,18 +42,46 @@ def open_source(
             f"Không nhận ra nguồn dữ liệu {source!r}: cần đường link Google Sheets, "
             "mã bảng tính, hoặc một tệp .xlsx/.csv có sẵn."
         )
-    if roster is not None:
-        raise SourceError(
-            "Tùy chọn --roster chỉ dùng cho tệp .xlsx/.csv; với Google Sheets, "
-            "hãy thêm trang tính 'Danh sách đơn vị' vào bảng tính."
-        )
-    yield GoogleBackend(source, credentials, readonly=readonly)
+    google = GoogleBackend(source, credentials, readonly=readonly)
+    if roster is None:
+        yield google
+        return
+    with locked_sources([roster], writing=not readonly):
+        yield RosterBeside(google, roster)
 
 
-def _local(path: Path, suffix: str, roster: Path | None):  # type: ignore[no-untyped-def]
+class RosterBeside:
+    """A Google spreadsheet without a roster sheet, whose roster is a local file."""
+
+    def __init__(self, inner: Any, path: Path) -> None:
+        self.inner = inner
+        self.path = path
+        self.file: RosterFile | None = None
+        self.warnings: list[str] = inner.warnings
+
+    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+        data: SheetData = self.inner.read(worksheet, roster_worksheet)
+        if data.roster is not None:  # the spreadsheet's own roster sheet comes first
+            self.file = None
+            return data
+        self.file = RosterFile(self.path)
+        table = self.file.read(roster_worksheet, taken={data.responses.title})
+        return replace(data, roster=table)
+
+    def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        if self.file is None:
+            self.inner.write(writes, read)
+            return
+        own, other = split_writes(writes, {read.responses.title}, self.file)
+        self.inner.write(own, replace(read, roster=None))
+        if other:
+            self.file.write(other)
+
+
+def _local(path: Path, suffix: str, roster: Path | None) -> Any:
     if not path.is_file():
         raise SourceError(f"Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn.")
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         from .csvfile import CsvBackend
 
         return CsvBackend(path, roster)
