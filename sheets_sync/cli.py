@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,8 +52,18 @@ class Group(click.Group):
                 "Đã dừng theo yêu cầu; bảng tính và các tệp vẫn như trước khi dừng ghi.", err=True
             )
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except OSError as exc:
             raise Failure(f"Lỗi đọc/ghi tệp: {exc.strerror or exc} ({exc.filename}).") from None
+        except Exception as exc:
+            # A bug, not a user error: one line, and the traceback only when asked for.
+            if os.environ.get("SHEETS_SYNC_DEBUG"):
+                raise
+            raise Failure(
+                f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Bảng tính không bị ghi dở; "
+                "chạy lại với SHEETS_SYNC_DEBUG=1 để xem chi tiết và báo cho người bảo trì."
+            ) from None
 
 
 def common_options(func: F) -> F:

@@ -205,3 +205,30 @@ def test_version_and_usage():
     assert invoke("--version").output.strip() == f"sheets-sync, version {__version__}"
     assert CliRunner().invoke(main, ["check"]).exit_code == 2
     assert CliRunner().invoke(main, ["check", "x.xlsx", "--format", "xml"]).exit_code == 2
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(workbook, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("sheets_sync.pipeline.check_data", broken)
+    result = CliRunner().invoke(main, ["check", str(workbook)])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Lỗi: Lỗi không mong đợi (ZeroDivisionError): division by zero."
+    )
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    monkeypatch.setenv("SHEETS_SYNC_DEBUG", "1")
+    assert isinstance(
+        CliRunner().invoke(main, ["check", str(workbook)]).exception, ZeroDivisionError
+    )
+
+
+def test_report_without_roster_is_a_clear_error(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_text("Tên đơn vị\nTrường A\n", "utf-8")
+    result = CliRunner().invoke(main, ["report", str(csv)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Lỗi: Không có danh sách đơn vị: thêm trang tính 'Danh sách đơn vị' hoặc dùng --roster TỆP."
+    )
