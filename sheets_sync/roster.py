@@ -74,8 +74,12 @@ def _unit_column(table: Table, aliases: Sequence[str]) -> int:
         col = _column(table, alias)
         if col is not None:
             return col
-    # A roster without the expected title: its first column with text is the unit list.
-    return 1 if len(table.header) > 1 and header_key(cell_text(table.header[0])) == "stt" else 0
+    # A roster without the expected title: its first column with text is the unit list,
+    # past a numbering column and never the status column this tool writes into.
+    skip = {_column(table, ROSTER_STATUS_COLUMN)}
+    if len(table.header) > 1 and header_key(cell_text(table.header[0])) == "stt":
+        skip.add(0)
+    return next(col for col in range(len(skip) + 1) if col not in skip)
 
 
 def _column(table: Table, title: str) -> int | None:

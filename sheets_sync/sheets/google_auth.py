@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from google.auth.exceptions import RefreshError
+from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
@@ -94,16 +94,28 @@ def _check_fields(path: Path, info: dict[str, Any]) -> None:
     )
 
 
+class _Credentials(service_account.Credentials):
+    """Service-account credentials whose token exchange fails as a refusal or a network error."""
+
+    def refresh(self, request: Any) -> None:
+        try:
+            super().refresh(request)  # type: ignore[no-untyped-call]
+        except (TypeError, KeyError, ValueError):
+            # A proxy or captive portal answering 200 with a web page: google-auth trips on
+            # the page instead of raising. It is the network's fault, and retried as such.
+            raise TransportError(  # type: ignore[no-untyped-call]
+                "token endpoint answer is not OAuth JSON"
+            ) from None
+
+
 def make_credentials(
     path: Path, info: dict[str, Any], *, readonly: bool
 ) -> service_account.Credentials:
     """Build credentials asking for the spreadsheets scope only (read-only when asked)."""
     scope = READONLY_SCOPE if readonly else SCOPE
     try:
-        credentials: service_account.Credentials = (
-            service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-                info, scopes=[scope]
-            )
+        credentials: service_account.Credentials = _Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            info, scopes=[scope]
         )
     except (ValueError, TypeError, IndexError):
         raise CredentialsError(
