@@ -248,7 +248,7 @@ def route(book: Spreadsheet, request: Request, action: str, tail: str, theme: An
         if method == "GET" and not action:
             return metadata(book, params.get("fields"), theme)
         if method == "POST" and action == "batchUpdate":
-            return batch_update(book, body)
+            return batch_update(book, body, params.get("fields"))
     elif tail == "values:batchGet" and method == "GET":
         ranges = [get_values(book, text, params) for text in query.get("ranges", [])]
         return {"spreadsheetId": book.key, "valueRanges": ranges}

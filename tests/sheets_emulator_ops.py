@@ -252,8 +252,12 @@ def clear_values(book: Spreadsheet, text: str) -> Json:
     return {"spreadsheetId": book.key, "clearedRange": grid.echo()}
 
 
-def batch_update(book: Spreadsheet, body: Json) -> Json:
-    """Answer spreadsheets.batchUpdate: all requests apply, or none does."""
+def batch_update(book: Spreadsheet, body: Json, fields: str | None = None) -> Json:
+    """Answer spreadsheets.batchUpdate: all requests apply, or none does.
+
+    With includeSpreadsheetInResponse the answer carries the spreadsheet after the update,
+    and with responseIncludeGridData the cells of `responseRanges`, as the real API does.
+    """
     saved = copy.deepcopy(book.sheets), book.next_sheet_id
     replies = []
     try:
@@ -269,7 +273,43 @@ def batch_update(book: Spreadsheet, body: Json) -> Json:
     except ApiError:
         book.sheets, book.next_sheet_id = saved
         raise
-    return {"spreadsheetId": book.key, "replies": replies}
+    answer: Json = {"spreadsheetId": book.key, "replies": replies}
+    if body.get("includeSpreadsheetInResponse"):
+        ranges = body.get("responseRanges") or [] if body.get("responseIncludeGridData") else []
+        answer["updatedSpreadsheet"] = _with_grid_data(book, ranges)
+    return answer if not fields else _select(answer, _parse_mask(fields))
+
+
+def _with_grid_data(book: Spreadsheet, ranges: list[str]) -> Json:
+    """The spreadsheet resource with GridData (effective and formatted values) for `ranges`."""
+    body = metadata(book, None)
+    locale = locale_of(book.locale)
+    for text in ranges:
+        grid = parse_range(book, text)
+        rows = []
+        for r in range(grid.row0, min(grid.row1, len(grid.sheet.rows))):
+            cells = [grid.sheet.get(r, c) for c in range(grid.col0, grid.col1)]
+            while cells and cells[-1] is None:
+                cells.pop()
+            rows.append({"values": [_cell_data(cell, locale) for cell in cells]} if cells else {})
+        data = {"startRow": grid.row0, "startColumn": grid.col0, "rowData": rows}
+        for entry, sheet in zip(body["sheets"], book.sheets, strict=True):
+            if sheet is grid.sheet:
+                entry.setdefault("data", []).append(data)
+    return body
+
+
+def _cell_data(cell: Any, locale: Any) -> Json:
+    if cell is None:
+        return {}
+    value = render(cell, "UNFORMATTED_VALUE", "SERIAL_NUMBER", locale)
+    kind = (
+        "boolValue"
+        if isinstance(value, bool)
+        else ("numberValue" if isinstance(value, int | float) else "stringValue")
+    )
+    formatted = render(cell, "FORMATTED_VALUE", "FORMATTED_STRING", locale)
+    return {"effectiveValue": {kind: value}, "formattedValue": str(formatted)}
 
 
 def _update_properties(book: Spreadsheet, args: Json) -> Json:

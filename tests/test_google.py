@@ -203,7 +203,7 @@ def _cols_of(range_text: str) -> set[int]:
     return set(range(grid["startColumnIndex"] + 1, grid["endColumnIndex"] + 1))
 
 
-@pytest.mark.parametrize(("n", "grid_cols", "expected"), [(10, 26, 4), (10, 8, 5), (10_000, 8, 5)])
+@pytest.mark.parametrize(("n", "grid_cols", "expected"), [(10, 26, 5), (10, 8, 5), (10_000, 8, 5)])
 def test_run_stays_within_five_requests(
     sheets_emulator: SheetsEmulator,
     service_account_key: ServiceAccountKey,
@@ -240,20 +240,18 @@ def test_write_covers_status_cells_only_as_raw_text(
     roster_writes = [CellWrite(ROSTER, 2, 3, "Đã nộp"), CellWrite(ROSTER, 1, 3, "Tình trạng nộp")]
     writes = [*statuses(10), *roster_writes]
     google.write(writes, data)
-    verify, grow, put = sheets_emulator.requests[2:]
-    assert verify.path.endswith("values:batchGet") and verify.query["ranges"] == [
+    grow, put, recheck = sheets_emulator.requests[2:]
+    assert recheck.path.endswith("values:batchGet") and recheck.query["ranges"] == [
         f"'{RESPONSES}'",
         f"'{ROSTER}'",
     ]
+    # The grid grows and the rows come back for the check in the same request.
+    assert grow.path.endswith(":batchUpdate") and "updatedSpreadsheet" in grow.query["fields"][0]
     assert grow.body == {
-        "requests": [
-            {
-                "updateSheetProperties": {
-                    "properties": {"sheetId": 0, "gridProperties": {"columnCount": 13}},
-                    "fields": "gridProperties.columnCount",
-                }
-            }
-        ]
+        "requests": [{"appendDimension": {"sheetId": 0, "dimension": "COLUMNS", "length": 5}}],
+        "includeSpreadsheetInResponse": True,
+        "responseRanges": [f"'{RESPONSES}'", f"'{ROSTER}'"],
+        "responseIncludeGridData": True,
     }
     assert put.path.endswith("values:batchUpdate") and put.body["valueInputOption"] == "RAW"
     ranges = [entry["range"] for entry in put.body["data"]]
@@ -295,7 +293,7 @@ def test_sparse_writes_never_cover_an_unwritten_cell(
         ],
         data,
     )
-    assert [e["range"] for e in sheets_emulator.requests[-1].body["data"]] == [
+    assert [e["range"] for e in sheets_emulator.requests[-2].body["data"]] == [
         f"'{RESPONSES}'!I3",
         f"'{RESPONSES}'!M3",
         f"'{RESPONSES}'!I5",
@@ -311,7 +309,7 @@ def test_sheet_titles_with_quotes_are_escaped(
     google = backend(service_account_key)
     data = google.read(None, ROSTER)
     google.write([CellWrite(title, 2, 9, "Hợp lệ")], data)
-    assert sheets_emulator.requests[-1].body["data"][0]["range"] == "'Đợt ''Tết'' 2024'!I2"
+    assert sheets_emulator.requests[-2].body["data"][0]["range"] == "'Đợt ''Tết'' 2024'!I2"
     assert sheets_emulator.values(KEY, title)[1][8] == "Hợp lệ"
 
 
@@ -497,7 +495,7 @@ def test_429_with_retry_after_is_waited_out(
 def test_server_errors_are_retried_on_every_request(
     sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, status: int
 ) -> None:
-    add_book(sheets_emulator, service_account_key, grid=(1000, 8))
+    add_book(sheets_emulator, service_account_key)
     google = backend(service_account_key)
     sleeps: list[float] = []
     google.http.sleep = sleeps.append
@@ -505,6 +503,27 @@ def test_server_errors_are_retried_on_every_request(
     google.write(statuses(3), google.read(None, ROSTER))
     assert sheets_emulator.values(KEY, RESPONSES)[1][FIRST_STATUS_COL - 1] == "Cần sửa"
     assert len(sleeps) == 5 and all(0 <= s <= 0.032 for s in sleeps)
+
+
+def test_growing_the_grid_is_retried_after_429_only(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey
+) -> None:
+    add_book(sheets_emulator, service_account_key, grid=(1000, 8))
+    before = sheets_emulator.values(KEY, RESPONSES)
+    google = backend(service_account_key)
+    data = google.read(None, ROSTER)
+    grows = lambda r: r.path.endswith(":batchUpdate") and "values" not in r.path  # noqa: E731
+    # appendDimension twice would add twice: a 500 may have been carried out, so no retry.
+    sheets_emulator.fail_next(1, 500, match=grows)
+    with pytest.raises(SourceError, match="HTTP 500"):
+        google.write(statuses(3), data)
+    assert sheets_emulator.values(KEY, RESPONSES) == before
+    assert sheets_emulator.grid(KEY, RESPONSES)[1] == 8
+    # A 429 says the request was refused before anything happened: sent again.
+    sheets_emulator.fail_next(1, 429, match=grows)
+    google.write(statuses(3), data)
+    assert sheets_emulator.grid(KEY, RESPONSES)[1] == FIRST_STATUS_COL + 4
+    assert sheets_emulator.values(KEY, RESPONSES)[1][FIRST_STATUS_COL - 1] == "Cần sửa"
 
 
 def test_backoff_grows_with_full_jitter() -> None:
@@ -769,3 +788,24 @@ def test_key_readable_by_others_warns(service_account_key: ServiceAccountKey) ->
 def test_not_a_google_source(service_account_key: ServiceAccountKey) -> None:
     with pytest.raises(SourceError):
         GoogleBackend("responses.xlsx", service_account_key.path, readonly=True)
+
+
+def test_grid_data_sent_back_reads_as_the_values_read(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey
+) -> None:
+    """The row check after growing the grid compares like with like: same cells, same types."""
+    rows = [
+        HEADER,
+        form_row(0),
+        [None, "", "x", None, None],  # empty cells inside a row, trailing ones trimmed
+        [],
+        [True, 0.5, "=1+1", -3, "Trường"],
+    ]
+    sheets_emulator.add_spreadsheet(KEY, {RESPONSES: rows}, grid=(1000, 8))
+    sheets_emulator.share(KEY, service_account_key.client_email)
+    google = backend(service_account_key)
+    data = google.read(None, ROSTER)
+    sent_back = google._widen_and_read(
+        [RESPONSES], google._widen_requests([RESPONSES], {RESPONSES: {2: {FIRST_STATUS_COL: "x"}}})
+    )
+    assert sent_back == [data.responses.rows]

@@ -1,10 +1,11 @@
-"""Google Sheets backend over gspread: a read is 2 requests, a write at most 3.
+"""Google Sheets backend over gspread: a read is 2 requests, a write at most 4.
 
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster).
 write: values.batchGet (is every row still the response read?) + spreadsheets.batchUpdate
        (only when a status column lies past the grid) + values.batchUpdate (RAW, status cells
-       only). Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's
-       locale never changes what comes back.
+       only) + values.batchGet (did a row move while the write was in flight?).
+Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
+changes what comes back.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
 from gspread.spreadsheet import Spreadsheet
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..errors import SheetChangedError, SourceError
@@ -35,10 +37,15 @@ from .google_auth import (
     make_credentials,
 )
 from .google_http import RetryPolicy, SheetsHTTPClient
-from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
+from .google_writes import by_sheet, check_rows, grid_of, grid_rows, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
+# Only the cell values of the spreadsheet a batchUpdate sends back, never its formats.
+GRID_FIELDS = (
+    "replies,updatedSpreadsheet.sheets(properties.title,"
+    "data(startRow,startColumn,rowData.values(effectiveValue,formattedValue)))"
+)
 READ_OPTIONS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -134,6 +141,7 @@ class GoogleBackend:
             http.retry = retry
         self._spreadsheet: Spreadsheet | None = None
         self._sheets: list[SheetInfo] = []
+        self._grids: dict[str, Grid | None] = {}
 
     @contextmanager
     def _google(self, *, writing: bool = False) -> Iterator[None]:
@@ -193,6 +201,7 @@ class GoogleBackend:
         roster = None if roster is None or roster.title == responses.title else roster
         titles = [responses.title] + ([roster.title] if roster else [])
         parts = self._batch_get(titles)
+        self._grids = {title: grid for title, (_, grid) in zip(titles, parts, strict=True)}
         return SheetData(
             source=self.source,
             responses=Table(responses.title, parts[0][0]),
@@ -200,7 +209,15 @@ class GoogleBackend:
         )
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
-        """Write status cells in one values.batchUpdate after checking the rows still match."""
+        """Write status cells in one values.batchUpdate, checking the rows before and after.
+
+        Before: the rows read again (in the same request that widens the grid, when it must
+        grow) must still hold the responses of `read`, else SheetChangedError and nothing is
+        written. After: the API has no conditional write, so a sort landing between that check
+        and the write would put statuses on other responses; a second check raises
+        SheetChangedError then, and the caller's new read and plan puts them right.
+        At most 3 requests, whatever the number of rows.
+        """
         if not writes:
             return
         if self.readonly:
@@ -211,47 +228,54 @@ class GoogleBackend:
         if unknown:
             raise SourceError(f"Không ghi được vào trang tính '{unknown[0]}' vì chưa đọc nó.")
         titles = list(grouped)
-        current = self._batch_get(titles)
-        for title, (rows, _) in zip(titles, current, strict=True):
+        widen = self._widen_requests(titles, grouped)
+        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
+        for title, rows in zip(titles, current, strict=True):
             check_rows(tables[title], rows, grouped[title])
-        self._extend_grids(titles, [grid for _, grid in current], grouped)
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
         spreadsheet = self._spreadsheet or self._open()
         for body in payloads(data):
             with self._google(writing=True):
                 spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
+        for title, rows in zip(titles, self._rows(titles), strict=True):
+            check_rows(tables[title], rows, grouped[title])
 
-    def _extend_grids(
-        self,
-        titles: list[str],
-        grids: list[Grid | None],
-        grouped: dict[str, dict[int, dict[int, str]]],
-    ) -> None:
-        """Widen (or lengthen) the grids that the writes reach past, in one request."""
+    def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
+        return [rows for rows, _ in self._batch_get(titles)]
+
+    def _widen_requests(
+        self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]
+    ) -> list[dict[str, Any]]:
+        """Ask for the columns (and rows) the writes reach past the grid read."""
         requests = []
-        for title, grid in zip(titles, grids, strict=True):
+        for title in titles:
             info = next(s for s in self._sheets if s.title == title)
-            rows, cols = grid or (info.rows, info.cols)
+            rows, cols = self._grids.get(title) or (info.rows, info.cols)
             need_rows = max(grouped[title])
             need_cols = max(col for cells in grouped[title].values() for col in cells)
-            sizes: dict[str, int] = {}
-            fields: list[str] = []
-            if need_cols > cols:
-                sizes["columnCount"], fields = need_cols, ["gridProperties.columnCount"]
-            if need_rows > rows:
-                sizes["rowCount"] = need_rows
-                fields.append("gridProperties.rowCount")
-            if fields:
-                # Absolute sizes, larger than the grid just read: repeating it changes nothing.
-                properties = {"sheetId": info.sheet_id, "gridProperties": sizes}
-                requests.append(
-                    {
-                        "updateSheetProperties": {
-                            "properties": properties,
-                            "fields": ",".join(fields),
-                        }
+            # appendDimension adds to the grid as it is now, so it can never shrink a grid
+            # someone widened meanwhile; it is not repeated on a timeout (not idempotent).
+            for dimension, need, have in (("COLUMNS", need_cols, cols), ("ROWS", need_rows, rows)):
+                if need > have:
+                    append = {
+                        "sheetId": info.sheet_id,
+                        "dimension": dimension,
+                        "length": need - have,
                     }
-                )
-        if requests and self._spreadsheet is not None:
-            with self._google(writing=True):
-                self._spreadsheet.batch_update({"requests": requests})
+                    requests.append({"appendDimension": append})
+        return requests
+
+    def _widen_and_read(
+        self, titles: list[str], requests: list[dict[str, Any]]
+    ) -> list[list[list[Cell]]]:
+        """Grow the grids and read the sheets back in the same spreadsheets.batchUpdate."""
+        body = {
+            "requests": requests,
+            "includeSpreadsheetInResponse": True,
+            "responseRanges": [absolute_range_name(title) for title in titles],
+            "responseIncludeGridData": True,
+        }
+        url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        with self._google(writing=True):
+            answer = self.http.request("post", url, json=body, params={"fields": GRID_FIELDS})
+        return grid_rows(answer.json().get("updatedSpreadsheet", {}), titles)

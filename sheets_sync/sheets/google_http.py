@@ -131,7 +131,9 @@ class SheetsHTTPClient(HTTPClient):
             try:
                 return super().request(method, url, params, data, json, files, headers)
             except APIError as err:
-                if err.response.status_code not in RETRY_STATUSES or not retry:
+                status = err.response.status_code
+                # A 429 says the request was not carried out: safe to send again, whatever it is.
+                if status not in RETRY_STATUSES or not (retry or status == 429):
                     raise
                 reason, wait = f"HTTP {err.response.status_code}", _retry_after(err.response)
             except NETWORK_ERRORS as err:
