@@ -203,19 +203,7 @@ def check(fmt: str, **kwargs: Any) -> None:
 @click.option("--dry-run", is_flag=True, help="Chỉ cho biết sẽ thay đổi gì; không ghi gì.")
 def run(out_dir: Path, template: Path | None, dry_run: bool, **kwargs: Any) -> None:
     """Kiểm tra, lập danh sách Word và ghi trạng thái vào bảng tính."""
-    common = _common(kwargs)
-    maker = DocumentMaker(common.settings.documents, template)
-    with _backend(common, readonly=dry_run) as backend, _progress("Lập danh sách") as bar:
-        outcome = pipeline.run(
-            backend,
-            common.settings,
-            common.worksheet,
-            out_dir,
-            maker,
-            dry_run=dry_run,
-            progress=bar,
-        )
-    click.echo("\n".join(output.run_text(outcome, str(out_dir), dry_run)))
+    _lists(_common(kwargs), out_dir, template, dry_run=dry_run, statuses=True)
 
 
 @main.command()
@@ -224,19 +212,27 @@ def run(out_dir: Path, template: Path | None, dry_run: bool, **kwargs: Any) -> N
 @TEMPLATE
 def docs(out_dir: Path, template: Path | None, **kwargs: Any) -> None:
     """Chỉ lập danh sách Word."""
-    common = _common(kwargs)
+    _lists(_common(kwargs), out_dir, template, dry_run=False, statuses=False)
+
+
+def _lists(
+    common: Common, out_dir: Path, template: Path | None, *, dry_run: bool, statuses: bool
+) -> None:
+    """Make the Word lists, and write the statuses when asked; print what was done."""
     maker = DocumentMaker(common.settings.documents, template)
-    with _backend(common, readonly=True) as backend, _progress("Lập danh sách") as bar:
+    readonly = dry_run or not statuses
+    with _backend(common, readonly=readonly) as backend, _progress("Lập danh sách") as bar:
         outcome = pipeline.run(
             backend,
             common.settings,
             common.worksheet,
             out_dir,
             maker,
-            write_statuses=False,
+            dry_run=dry_run,
+            write_statuses=statuses,
             progress=bar,
         )
-    click.echo("\n".join(output.run_text(outcome, str(out_dir), False)[:-1]))
+    click.echo("\n".join(output.run_text(outcome, str(out_dir), dry_run, statuses=statuses)))
 
 
 @main.command()

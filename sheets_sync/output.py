@@ -95,7 +95,9 @@ def report_text(entries: list[RosterEntry], settings: Settings) -> list[str]:
     return lines
 
 
-def run_text(outcome: RunOutcome, out_dir: str, dry_run: bool) -> list[str]:
+def run_text(
+    outcome: RunOutcome, out_dir: str, dry_run: bool, *, statuses: bool = True
+) -> list[str]:
     lines = [summary_line(outcome.checked.results), *missing_columns(outcome.checked)]
     listed = len(outcome.checked.listed)
     if dry_run:
@@ -109,6 +111,8 @@ def run_text(outcome: RunOutcome, out_dir: str, dry_run: bool) -> list[str]:
             f"Danh sách Word: {listed} đơn vị và tệp tổng hợp trong {out_dir}/ "
             f"({docs.written} tệp ghi mới, {docs.unchanged} tệp không đổi)."
         )
+    if not statuses:
+        return lines
     if outcome.written:
         lines.append(f"Đã ghi {len(outcome.writes)} ô trạng thái vào bảng tính.")
     else:

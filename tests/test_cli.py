@@ -232,3 +232,15 @@ def test_report_without_roster_is_a_clear_error(tmp_path):
     assert result.output.strip() == (
         "Lỗi: Không có danh sách đơn vị: thêm trang tính 'Danh sách đơn vị' hoặc dùng --roster TỆP."
     )
+
+
+def test_docs_makes_the_lists_and_leaves_the_workbook_alone(workbook, tmp_path):
+    before = workbook.read_bytes()
+    result = invoke("docs", str(workbook), "--out", str(tmp_path / "d"))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == (
+        f"Danh sách Word: 26 đơn vị và tệp tổng hợp trong {tmp_path / 'd'}/ "
+        "(27 tệp ghi mới, 0 tệp không đổi)."
+    )
+    assert workbook.read_bytes() == before
+    assert len(list((tmp_path / "d").iterdir())) == 27
