@@ -333,11 +333,13 @@ def test_value_ranges(
 
 
 def test_payloads_split_only_above_the_limit() -> None:
-    entries = [{"range": f"'T'!I{i}", "values": [["x" * 1000]]} for i in range(1, 5001)]
-    assert len(payloads(entries)) == 3
-    assert all(
-        len(json.dumps({"data": body})) <= MAX_PAYLOAD_BYTES + 100 for body in payloads(entries)
-    )
+    # Vietnamese text counts as the UTF-8 the client sends: 2-3 bytes a letter.
+    entries = [{"range": f"'T'!I{i}", "values": [["Cần sửa " * 100]]} for i in range(1, 20001)]
+    sizes = [
+        len(json.dumps({"data": body}, ensure_ascii=False).encode()) for body in payloads(entries)
+    ]
+    assert len(sizes) == 3
+    assert all(size <= MAX_PAYLOAD_BYTES + 100 for size in sizes)
     assert payloads(entries[:100]) == [entries[:100]]
     assert payloads([]) == []
 

@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
+from json import dumps
 from typing import Any
 
 import requests
@@ -126,6 +127,10 @@ class SheetsHTTPClient(HTTPClient):
         policy = self.retry
         self.timeout = (policy.connect_timeout, policy.read_timeout)
         retry = is_idempotent(method, url, json)
+        if json is not None:
+            # UTF-8 instead of requests' \uXXXX escapes: Vietnamese text is a third smaller.
+            data, json = dumps(json, ensure_ascii=False).encode("utf-8"), None
+            headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
         started, failures, waited = time.monotonic(), 0, 0.0
         while True:
             try:
