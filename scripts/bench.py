@@ -1,0 +1,719 @@
+"""Benchmark sheets-sync on synthetic responses: time per step, requests, memory, reruns.
+
+    python scripts/bench.py [--sizes 300,6400,126000 | --quick] [--md FILE] [--work DIR]
+
+Each size runs in a fresh process, so peak memory is per size. The .xlsx path goes file →
+documents → statuses written back into the workbook; the Google path reads, decides and writes
+statuses through the Sheets API emulator (tests/sheets_emulator.py, in its own process) and
+counts requests. Documents are also compared with plain python-docx and with docxtpl (needs the
+`bench` extra). Prints Markdown tables and PASS/FAIL for each target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+import synthetic  # noqa: E402
+
+from sheets_sync.config import Settings  # noqa: E402
+from sheets_sync.documents import DocumentMaker, assign_file_names, write_documents  # noqa: E402
+from sheets_sync.pipeline import Checked, check_data, run, status_writes  # noqa: E402
+from sheets_sync.sheets import open_source  # noqa: E402
+
+SIZES = (300, 6400, 126_000)
+DAY = date(2024, 2, 5)  # one date on every document, so reruns can leave files unchanged
+KEY = "1BenchBenchBenchBenchBenchBenchBenchBench0"
+CLIENT_EMAIL = "bench@ldld-long-bien.iam.gserviceaccount.com"
+PHONE_HEADER = "Số điện thoại 1"
+Result = dict[str, Any]
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _peaks() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_mb": round(own, 1), "worker_peak_mb": round(kids, 1)}
+
+
+def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.docx")}
+
+
+def _rewritten(before: dict[str, tuple[int, int]], out: Path) -> list[str]:
+    after = _snapshot(out)
+    return sorted(name for name, stamp in after.items() if before.get(name) != stamp)
+
+
+def pick_phone_edit(checked: Checked) -> tuple[int, int, str, str]:
+    """Choose a listed unit's row and a new phone for its first staff member.
+
+    The new number is typed with its old 11-digit prefix (`035…` as `0165…`) and one digit
+    changed, so the unit's list changes and its status turns to a warning (`phone_old_prefix`).
+    """
+    col = checked.data.responses.header.index(PHONE_HEADER) + 1
+    listed = checked.listed
+    for result in listed[len(listed) // 2 :] + listed:
+        phone = result.response.staff[0].phone if result.response.staff else ""
+        if result.status == "ok" and len(phone) == 10 and phone[:2] == "03" and phone[2] != "0":
+            new = f"016{phone[2]}{phone[3:-1]}{(int(phone[-1]) + 1) % 10}"
+            return result.row, col, new, str(result.file_name)
+    raise RuntimeError("no listed unit with a plain 03x mobile phone")
+
+
+def _rerun_record(outcome: Any, rewritten: list[str], seconds: float) -> Result:
+    docs = outcome.documents
+    return {
+        "seconds": round(seconds, 2),
+        "docs_written": docs.written if docs else 0,
+        "docs_unchanged": docs.unchanged if docs else 0,
+        "rewritten": rewritten[:5],
+        "cells": len(outcome.writes),
+        "rows": sorted(
+            {(w.sheet == outcome.checked.data.responses.title, w.row) for w in outcome.writes}
+        ),
+    }
+
+
+# -- children: one per size and path ------------------------------------------------------------
+
+
+def child_gen(n: int, seed: int, path: Path) -> Result:
+    """Write the synthetic workbook (not part of any timed step)."""
+    start = time.perf_counter()
+    synthetic.write_xlsx(path, n, seed)
+    return {"seconds": round(time.perf_counter() - start, 2), "bytes": path.stat().st_size}
+
+
+def _xlsx_first_run(path: Path, out: Path, settings: Settings, maker: DocumentMaker) -> Result:
+    steps: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    with open_source(str(path), readonly=False) as backend:
+        mark = time.perf_counter()
+        data = backend.read(None, settings.roster_worksheet)
+        steps["read"] = time.perf_counter() - mark
+        peaks["read"] = _peaks()["peak_mb"]
+        mark = time.perf_counter()
+        checked = check_data(data, settings)
+        assign_file_names(checked.listed)
+        writes = status_writes(checked, settings, datetime.now())
+        steps["decide"] = time.perf_counter() - mark
+        peaks["decide"] = _peaks()["peak_mb"]
+        mark, cpu = time.perf_counter(), _cpu()
+        docs = write_documents(checked.listed, out, maker)
+        steps["documents"] = time.perf_counter() - mark
+        docs_cpu = _cpu() - cpu
+        peaks["documents"] = _peaks()["peak_mb"]
+        mark = time.perf_counter()
+        backend.write(writes, data)
+        steps["status_write"] = time.perf_counter() - mark
+    return {
+        "steps": {k: round(v, 3) for k, v in steps.items()},
+        "total": round(sum(steps.values()), 2),
+        "rows": len(checked.results),
+        "listed": len(checked.listed),
+        "docs": docs.written + docs.unchanged,
+        "docs_cpu": round(docs_cpu, 2),
+        "cells": len(writes),
+        "edit": pick_phone_edit(checked),
+        "peak_after": peaks,
+        **_peaks(),
+    }
+
+
+def _timed_run(source: str, out: Path, settings: Settings, maker: DocumentMaker | None) -> Result:
+    before = _snapshot(out) if out.exists() else {}
+    start = time.perf_counter()
+    with open_source(source, readonly=False) as backend:
+        outcome = run(backend, settings, None, out, maker)
+    seconds = time.perf_counter() - start
+    return _rerun_record(outcome, _rewritten(before, out) if maker else [], seconds)
+
+
+def child_edit(path: Path, row: int, col: int, value: str) -> Result:
+    """Change one cell of the responses sheet, as a person editing the workbook would."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book[synthetic.RESPONSES_TITLE].cell(row=row, column=col).value = value
+    book.save(path)
+    return {}
+
+
+def child_xlsx(n: int, path: Path, out: Path, reruns: bool) -> Result:
+    """Run the .xlsx path once per step, then rerun unchanged and after one phone edit."""
+    settings = Settings()
+    maker = DocumentMaker(settings.documents, today=DAY)
+    result = _xlsx_first_run(path, out, settings, maker)
+    if reruns:
+        result["rerun_same"] = _timed_run(str(path), out, settings, maker)
+        row, col, value, _ = result["edit"]
+        _call_child("edit", [str(path), str(row), str(col), value])
+        result["rerun_phone"] = _timed_run(str(path), out, settings, maker)
+        result["after_reruns"] = _peaks()
+    return result
+
+
+def _serve_emulator(conn: Any, n: int, seed: int, public_pem: bytes) -> None:
+    """Hold the spreadsheet in its own process, so the client's time and memory stay its own."""
+    from tests.sheets_emulator import SheetsEmulator
+    from tests.sheets_emulator_cells import from_user
+
+    header, rows, roster = synthetic.responses(n, seed)
+    sheets = {synthetic.RESPONSES_TITLE: [header, *rows], synthetic.ROSTER_TITLE: roster}
+    with SheetsEmulator() as emu:
+        emu.register_key(CLIENT_EMAIL, public_pem)
+        emu.add_spreadsheet(KEY, sheets)
+        emu.share(KEY, CLIENT_EMAIL)
+        conn.send(emu.root)
+        while True:
+            command, arg = conn.recv()
+            with emu.lock:
+                if command == "take":
+                    log = [
+                        (r.method, r.path.rsplit("/", 1)[-1], *_sizes(r.body)) for r in emu.requests
+                    ]
+                    conn.send((log, len(emu.token_requests)))
+                    emu.requests.clear()
+                    emu.token_requests.clear()
+                elif command == "set":
+                    row, col, value = arg
+                    cells = emu.sheet(KEY, synthetic.RESPONSES_TITLE).rows[row - 1]
+                    cells[col - 1] = from_user(value)
+                    conn.send(None)
+                else:
+                    conn.send(None)
+                    return
+
+
+def _sizes(body: Any) -> tuple[int, int]:
+    """Return a body's size as sent (JSON with ASCII escapes) and as UTF-8 JSON would be."""
+    if not body:
+        return 0, 0
+    return len(json.dumps(body)), len(json.dumps(body, ensure_ascii=False).encode())
+
+
+def _requests(conn: Any) -> Result:
+    conn.send(("take", None))
+    log, tokens = conn.recv()
+    return {
+        "count": len(log),
+        "tokens": tokens,
+        "bytes": sum(sent for *_, sent, _ in log),
+        "utf8_bytes": sum(utf8 for *_, utf8 in log),
+        "largest": max((sent for *_, sent, _ in log), default=0),
+        "calls": [f"{m} {p}" for m, p, *_ in log],
+    }
+
+
+def _google_first_run(conn: Any, key_file: Path, settings: Settings) -> Result:
+    from sheets_sync.sheets.google import GoogleBackend
+
+    steps: dict[str, float] = {}
+    mark = time.perf_counter()
+    backend = GoogleBackend(KEY, key_file, readonly=False)
+    data = backend.read(None, settings.roster_worksheet)
+    steps["read"] = time.perf_counter() - mark
+    read = _requests(conn)
+    mark = time.perf_counter()
+    checked = check_data(data, settings)
+    assign_file_names(checked.listed)
+    writes = status_writes(checked, settings, datetime.now())
+    steps["decide"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    backend.write(writes, data)
+    steps["status_write"] = time.perf_counter() - mark
+    write = _requests(conn)
+    return {
+        "steps": {k: round(v, 3) for k, v in steps.items()},
+        "total": round(sum(steps.values()), 2),
+        "rows": len(checked.results),
+        "cells": len(writes),
+        "read_requests": read,
+        "write_requests": write,
+        "edit": pick_phone_edit(checked) if checked.listed else None,
+        **_peaks(),
+    }
+
+
+def _google_rerun(conn: Any, key_file: Path, settings: Settings) -> Result:
+    from sheets_sync.sheets.google import GoogleBackend
+
+    start = time.perf_counter()
+    outcome = run(GoogleBackend(KEY, key_file, readonly=False), settings, None, Path(), None)
+    record = _rerun_record(outcome, [], time.perf_counter() - start)
+    record["requests"] = _requests(conn)
+    return record
+
+
+def child_google(n: int, seed: int, work: Path) -> Result:
+    """Run the Google path against an emulator process holding n synthetic responses."""
+    import multiprocessing
+
+    from tests.sheets_emulator import generate_key_pair
+
+    private, public = generate_key_pair()
+    ours, theirs = multiprocessing.get_context("fork").Pipe()
+    server = multiprocessing.get_context("fork").Process(
+        target=_serve_emulator, args=(theirs, n, seed, public), daemon=True
+    )
+    server.start()
+    root = ours.recv()
+    key_file = work / f"key-{n}.json"
+    key_file.write_text(json.dumps(_key_info(root, private)), encoding="utf-8")
+    key_file.chmod(0o600)
+    os.environ["SHEETS_SYNC_API_ROOT"] = root
+    settings = Settings()
+    try:
+        result = _google_first_run(ours, key_file, settings)
+        result["rerun_same"] = _google_rerun(ours, key_file, settings)
+        if result["edit"]:
+            ours.send(("set", tuple(result["edit"][:3])))
+            ours.recv()
+            result["rerun_phone"] = _google_rerun(ours, key_file, settings)
+    finally:
+        ours.send(("stop", None))
+        ours.recv()
+        server.join(10)
+    return result
+
+
+def _key_info(root: str, private: str) -> dict[str, str]:
+    from types import SimpleNamespace
+
+    from tests.sheets_emulator import service_account_info
+
+    emulator: Any = SimpleNamespace(token_uri=root + "/token")
+    return service_account_info(emulator, private, CLIENT_EMAIL, "ldld-long-bien")
+
+
+def _per_doc(make: Callable[[Any], bytes], items: list[Any]) -> tuple[float, int]:
+    for item in items[:5]:
+        make(item)  # warm caches and imports
+    start = time.perf_counter()
+    sizes = [len(make(item)) for item in items]
+    return (time.perf_counter() - start) / len(items), sum(sizes) // len(sizes)
+
+
+def child_compare(n: int, seed: int, sample: int) -> Result:
+    """Time our unit list against plain python-docx and docxtpl on the same results."""
+    import bench_naive
+
+    from sheets_sync.documents.maker import (
+        chair_name,
+        date_line,
+        fanpage_rows,
+        issuer_name,
+        staff_rows,
+    )
+    from sheets_sync.model import SheetData, Table
+
+    header, rows, roster = synthetic.responses(n, seed)
+    data = SheetData(
+        "bench",
+        Table(synthetic.RESPONSES_TITLE, [header, *rows]),
+        Table(synthetic.ROSTER_TITLE, roster),
+    )
+    settings = Settings()
+    doc = settings.documents
+    results = check_data(data, settings).listed[:sample]
+    maker = DocumentMaker(doc, today=DAY)
+
+    def page(r: Any) -> tuple[Any, Any, Any]:
+        unit = r.response.unit
+        head = bench_naive.Page(
+            doc.superior_body,
+            issuer_name(doc.unit_prefix, unit),
+            date_line(doc.place, DAY),
+            doc.signer_authority,
+            doc.signer_title,
+            doc.signer_note,
+            chair_name(r.response.staff),
+        )
+        return head, fanpage_rows([r]), staff_rows(r.response.staff, unit)
+
+    pages = [page(r) for r in results]
+    start = time.perf_counter()
+    renderer = bench_naive.TemplateRenderer()
+    template_seconds = time.perf_counter() - start
+    ours = _per_doc(maker.unit, results)
+    plain = _per_doc(lambda p: bench_naive.plain_docx(*p), pages)
+    tpl = _per_doc(lambda p: renderer(*p), pages)
+    _check_baseline(renderer(*pages[0]), len(pages[0][2]))
+    return {
+        "sample": len(results),
+        "ours": ours,
+        "plain": plain,
+        "docxtpl": tpl,
+        "template_seconds": round(template_seconds, 3),
+    }
+
+
+def _check_baseline(data: bytes, staff: int) -> None:
+    """Fail loudly if a baseline made less than the full list (the comparison would lie)."""
+    from io import BytesIO
+
+    from docx import Document
+
+    tables = Document(BytesIO(data)).tables
+    assert len(tables) == 2 and len(tables[1].rows) == staff + 1, "docxtpl list incomplete"
+
+
+CHILDREN: dict[str, Callable[[list[str]], Result]] = {
+    "gen": lambda a: child_gen(int(a[0]), int(a[1]), Path(a[2])),
+    "xlsx": lambda a: child_xlsx(int(a[0]), Path(a[1]), Path(a[2]), a[3] == "1"),
+    "edit": lambda a: child_edit(Path(a[0]), int(a[1]), int(a[2]), a[3]),
+    "google": lambda a: child_google(int(a[0]), int(a[1]), Path(a[2])),
+    "compare": lambda a: child_compare(int(a[0]), int(a[1]), int(a[2])),
+}
+
+
+def _call_child(mode: str, args: list[str]) -> Result:
+    """Run one child in a fresh interpreter and return what it reported."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        report = Path(handle.name)
+    command = [sys.executable, __file__, "--child", mode, str(report), *args]
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} {args} failed:\n{done.stderr[-3000:]}")
+    result: Result = json.loads(report.read_text(encoding="utf-8"))
+    report.unlink()
+    return result
+
+
+def run_child(argv: list[str]) -> None:
+    mode, report, *args = argv
+    result = CHILDREN[mode](args)
+    Path(report).write_text(json.dumps(result), encoding="utf-8")
+
+
+# -- the parent: run everything, print the tables ----------------------------------------------
+
+
+def measure(
+    sizes: list[int], seed: int, work: Path, sample: int, log: Callable[[str], None]
+) -> Result:
+    results: Result = {"xlsx": {}, "google": {}, "gen": {}}
+    for n in sizes:
+        source = work / f"responses-{n}-{seed}.xlsx"
+        if not source.exists():
+            results["gen"][n] = _call_child("gen", [str(n), str(seed), str(source)])
+        copy, out = work / f"run-{n}.xlsx", work / f"out-{n}"
+        shutil.copyfile(source, copy)
+        shutil.rmtree(out, ignore_errors=True)
+        log(f"{n}: .xlsx path")
+        results["xlsx"][n] = _call_child("xlsx", [str(n), str(copy), str(out), "1"])
+    for n in sorted({10, *sizes}):
+        log(f"{n}: Google path")
+        results["google"][n] = _call_child("google", [str(n), str(seed), str(work)])
+    compare_n = 6400 if 6400 in sizes else max(sizes)
+    log(f"documents compared on {sample} results of {compare_n}")
+    results["compare"] = _call_child("compare", [str(compare_n), str(seed), str(sample)])
+    return results
+
+
+def _md(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+
+
+def _calls(requests: Result) -> str:
+    from collections import Counter
+
+    counted = Counter(requests["calls"])
+    return ", ".join(f"{c} ×{k}" if k > 1 else c for c, k in counted.items()) or "none"
+
+
+def _xlsx_table(xlsx: Result) -> list[str]:
+    rows = []
+    for n, r in xlsx.items():
+        s = r["steps"]
+        rate = r["docs"] / s["documents"] if s["documents"] else 0
+        rows.append(
+            [
+                f"{n:,}",
+                f"{r['listed']:,}",
+                f"{s['read']:.2f}",
+                f"{s['decide']:.2f}",
+                f"{s['documents']:.2f}",
+                f"{s['status_write']:.2f}",
+                f"**{r['total']:.2f}**",
+                f"{rate:,.0f}",
+                f"{r['docs_cpu']:.1f} / {s['documents']:.1f}",
+                f"{r['cells']:,}",
+                " / ".join(f"{v:,.0f}" for v in r["peak_after"].values()),
+                f"**{r['peak_mb']:,.0f}** ({r['worker_peak_mb']:,.0f})",
+            ]
+        )
+    head = [
+        "responses",
+        "unit lists",
+        "read s",
+        "decide s",
+        "documents s",
+        "status write s",
+        "total s",
+        "documents/s",
+        "documents CPU s / wall s",
+        "cells written",
+        "peak RSS MB after read / decide / documents",
+        "peak RSS MB at end (pool worker)",
+    ]
+    return _md(head, rows)
+
+
+def _google_table(google: Result) -> list[str]:
+    rows = []
+    for n, r in google.items():
+        s, rd, wr = r["steps"], r["read_requests"], r["write_requests"]
+        rows.append(
+            [
+                f"{n:,}",
+                f"{s['read']:.2f}",
+                f"{s['decide']:.2f}",
+                f"{s['status_write']:.2f}",
+                f"{r['total']:.2f}",
+                f"**{rd['count'] + wr['count']}** ({rd['count']} + {wr['count']})",
+                _calls(wr),
+                f"{wr['bytes'] / 1e6:.1f} / {wr['utf8_bytes'] / 1e6:.1f}",
+                rd["tokens"] + wr["tokens"],
+                f"{r['cells']:,}",
+                f"{r['peak_mb']:,.0f}",
+            ]
+        )
+    head = [
+        "responses",
+        "read s",
+        "decide s",
+        "status write s",
+        "total s",
+        "Sheets requests (read + write)",
+        "write requests",
+        "write bodies MB (as sent / as UTF-8)",
+        "token requests",
+        "cells written",
+        "peak RSS MB",
+    ]
+    return _md(head, rows)
+
+
+def _compare_table(c: Result) -> list[str]:
+    ours = c["ours"][0]
+    rows = [
+        [
+            name,
+            f"{c[key][0] * 1000:.2f}",
+            f"{c[key][1] / 1024:.0f}",
+            "1×" if key == "ours" else f"**{c[key][0] / ours:.1f}×**",
+        ]
+        for key, name in (
+            ("ours", "sheets-sync DocumentMaker.unit"),
+            ("plain", "plain python-docx (Document(), add_table, save)"),
+            ("docxtpl", "docxtpl render from a template .docx"),
+        )
+    ]
+    return _md(["way", "ms per document", "KB per document", "sheets-sync faster by"], rows)
+
+
+def _rerun_checks(results: Result) -> list[tuple[list[Any], bool]]:
+    out = []
+    for path in ("xlsx", "google"):
+        for n, r in results[path].items():
+            same = r.get("rerun_same")
+            if same:
+                ok = same["docs_written"] == 0 and same["cells"] == 0
+                out.append(([path, f"{n:,}", "unchanged data", same], ok))
+            phone = r.get("rerun_phone")
+            if phone:
+                row, _, _, file_name = r["edit"]
+                docs_ok = path == "google" or set(phone["rewritten"]) == {
+                    file_name,
+                    "tong-hop.docx",
+                }
+                rows_ok = all(w == [True, row] for w in phone["rows"])
+                out.append(
+                    (
+                        [
+                            path,
+                            f"{n:,}",
+                            f"row {row}: phone 1 retyped (old prefix, 1 digit)",
+                            phone,
+                        ],
+                        docs_ok
+                        and phone["docs_written"] == (2 if path == "xlsx" else 0)
+                        and rows_ok,
+                    )
+                )
+    return out
+
+
+def _rerun_table(checks: list[tuple[list[Any], bool]]) -> list[str]:
+    rows = []
+    for (path, n, case, r), ok in checks:
+        docs = "–" if path == "google" else " ".join([str(r["docs_written"]), *r["rewritten"]])
+        rows.append(
+            [
+                path,
+                n,
+                case,
+                docs,
+                "–" if path == "google" else r["docs_unchanged"],
+                r["cells"],
+                f"{len({tuple(x) for x in r['rows']})}",
+                f"{r['seconds']:.2f}",
+                r.get("requests", {}).get("count", "–"),
+                "PASS" if ok else "FAIL",
+            ]
+        )
+    head = [
+        "path",
+        "responses",
+        "case",
+        "documents rewritten",
+        "documents unchanged",
+        "status cells written",
+        "rows written",
+        "seconds",
+        "Sheets requests",
+        "check",
+    ]
+    return _md(head, rows)
+
+
+def _targets(results: Result, checks: list[tuple[list[Any], bool]]) -> list[tuple[str, bool]]:
+    c, xlsx, google = results["compare"], results["xlsx"], results["google"]
+    ratio = c["plain"][0] / c["ours"][0]
+    targets = [(f"documents ≥10× faster than plain python-docx: {ratio:.1f}×", ratio >= 10)]
+    if 6400 in xlsx:
+        total = xlsx[6400]["total"]
+        targets.append(
+            (f"6,400 responses .xlsx → documents + statuses < 20 s: {total:.1f} s", total < 20)
+        )
+    if 126_000 in xlsx:
+        r = xlsx[126_000]
+        peak = max(r["peak_mb"], r["worker_peak_mb"])
+        targets.append((f"126,000 responses < 5 min: {r['total']:.0f} s", r["total"] < 300))
+        targets.append((f"126,000 responses peak memory < 1.5 GB: {peak:,.0f} MB", peak < 1536))
+    big = max(google)
+    counts = {
+        n: google[n]["read_requests"]["count"] + google[n]["write_requests"]["count"]
+        for n in (10, big)
+    }
+    targets.append(
+        (
+            f"Sheets requests per run the same for 10 and {big:,} rows: "
+            f"{counts[10]} vs {counts[big]}",
+            counts[10] == counts[big],
+        )
+    )
+    targets.append(("reruns rewrite/write only what changed", all(ok for _, ok in checks)))
+    return targets
+
+
+def report(results: Result, sizes: list[int]) -> tuple[str, bool]:
+    """Return the Markdown report and whether any target failed."""
+    m, c = results["machine"], results["compare"]
+    checks = _rerun_checks(results)
+    targets = _targets(results, checks)
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']} ({m['os']}); "
+        f"load average before / after: {results['load_before']:.2f} / {m['load']:.2f}",
+        f"Command: `{results['command']}`",
+        "",
+        "**.xlsx path** (workbook → Word lists → statuses written back into the workbook)",
+        "",
+        *_xlsx_table(results["xlsx"]),
+        "",
+        "**Google path** (Sheets API emulator in its own process: read, decide, write "
+        "statuses; token requests not counted as Sheets requests)",
+        "",
+        *_google_table(results["google"]),
+        "",
+        f"**One unit's list, {c['sample']} units, one core** "
+        f"(docxtpl template built once in {c['template_seconds']:.2f} s, not counted)",
+        "",
+        *_compare_table(c),
+        "",
+        "**Reruns** (through `pipeline.run`)",
+        "",
+        *_rerun_table(checks),
+        "",
+        "**Targets**",
+        "",
+    ]
+    lines += [f"- {'PASS' if ok else 'FAIL'}: {text}" for text, ok in targets]
+    return "\n".join(lines) + "\n", not all(ok for _, ok in targets)
+
+
+def machine() -> Result:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "load": os.getloadavg()[0],
+    }
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        run_child(argv[1:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--quick", action="store_true", help="300 responses only")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sample", type=int, default=200, help="documents compared")
+    parser.add_argument("--work", type=Path, help="keep data and output here")
+    parser.add_argument("--md", type=Path, help="also write the Markdown report here")
+    parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    args = parser.parse_args(argv)
+    sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="sheets-sync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    def log(text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+    load_before = os.getloadavg()[0]
+    results = measure(sizes, args.seed, work, args.sample, log)
+    results["load_before"] = load_before
+    results["machine"] = machine()
+    results["command"] = "python scripts/bench.py " + " ".join(argv)
+    text, failed = report(results, sizes)
+    print(text)
+    if args.md:
+        args.md.write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
