@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.sheets_emulator import SheetsEmulator, generate_key_pair, service_account_info
+
+# Every property test runs the same examples on every machine, CI included: no flaky runs,
+# and no example database written into the work tree.
+settings.register_profile("sheets-sync", derandomize=True, database=None, deadline=None)
+settings.load_profile("sheets-sync")
 
 CLIENT_EMAIL = "sheets-sync@ldld-long-bien.iam.gserviceaccount.com"
 PROJECT_ID = "ldld-long-bien"
