@@ -117,32 +117,44 @@ def _backend(common: Common, *, readonly: bool) -> Iterator[Backend]:
             click.echo(f"Cảnh báo: {warning}", err=True)
 
 
-class ProgressBar:
-    """A progress bar on a terminal, created on the first step; silent when not a terminal."""
+STAGES = {
+    "read": "Đang đọc bảng tính...",
+    "decide": "Đang kiểm tra các câu trả lời...",
+    "statuses": "Đang ghi {total} ô trạng thái...",
+}
 
-    def __init__(self, label: str) -> None:
-        self.label = label
+
+class ProgressBar:
+    """Stage lines and a bar for the Word lists on a terminal (stderr), nothing elsewhere."""
+
+    def __init__(self) -> None:
         self.bar: Any = None
         self.done = 0
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != "documents":
+            self.close()
+            click.echo(STAGES[stage].format(total=total), err=True)
+            return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar = click.progressbar(length=total, label="Lập danh sách Word", file=sys.stderr)
             self.bar.__enter__()
+            self.done = 0
         self.bar.update(done - self.done)
         self.done = done
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[ProgressBar | None]:
+def _progress() -> Iterator[ProgressBar | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    bar = ProgressBar(label)
+    bar = ProgressBar()
     try:
         yield bar
     finally:
@@ -221,7 +233,7 @@ def _lists(
     """Make the Word lists, and write the statuses when asked; print what was done."""
     maker = DocumentMaker(common.settings.documents, template)
     readonly = dry_run or not statuses
-    with _backend(common, readonly=readonly) as backend, _progress("Lập danh sách") as bar:
+    with _backend(common, readonly=readonly) as backend, _progress() as bar:
         outcome = pipeline.run(
             backend,
             common.settings,

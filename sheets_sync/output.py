@@ -111,12 +111,11 @@ def run_text(
             f"Danh sách Word: {listed} đơn vị và tệp tổng hợp trong {out_dir}/ "
             f"({docs.written} tệp ghi mới, {docs.unchanged} tệp không đổi)."
         )
-    if not statuses:
-        return lines
-    if outcome.written:
+    if statuses and outcome.written:
         lines.append(f"Đã ghi {len(outcome.writes)} ô trạng thái vào bảng tính.")
-    else:
+    elif statuses:
         lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
+    lines.append(f"Xong trong {outcome.seconds:.1f} giây.".replace(".", ",", 1))
     return lines
 
 

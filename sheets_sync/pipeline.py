@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,8 +19,9 @@ from .sheets.base import Backend
 from .status import plan_roster_writes, plan_writes
 from .text import make_unit_keyer
 
-# Called with (documents done, documents in all) as the Word lists are written.
-Progress = Callable[[int, int], None]
+# Told each stage as it starts ("read", "decide", "documents", "statuses"), and during
+# "documents" how many of how many lists are done: (stage, done, total).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -48,6 +50,7 @@ class RunOutcome:
     writes: list[CellWrite] = field(default_factory=list)
     documents: DocumentsOutcome | None = None
     written: bool = False
+    seconds: float = 0.0
 
 
 def check_data(data: SheetData, settings: Settings) -> Checked:
@@ -96,19 +99,25 @@ def run(
     progress: Progress | None = None,
 ) -> RunOutcome:
     """Check, write the Word lists, then the status cells; re-read once if rows moved."""
+    say = progress or _quiet
+    started = time.monotonic()
     for attempt in (1, 2):
-        checked = check(backend, settings, worksheet)
+        say("read", 0, 0)
+        data = backend.read(worksheet, settings.roster_worksheet)
+        say("decide", 0, 0)
+        checked = check_data(data, settings)
         assign_file_names(checked.listed)
         outcome = RunOutcome(checked)
         if write_statuses:
             outcome.writes = status_writes(checked, settings, datetime.now())
         if dry_run:
-            return outcome
+            break
         if maker is not None:
-            step = _steps(progress, len(checked.listed) + 1) if progress else None
+            step = _documents_step(say, len(checked.listed) + 1)
             outcome.documents = write_documents(checked.listed, out_dir, maker, step)
         if not outcome.writes:
-            return outcome
+            break
+        say("statuses", 0, len(outcome.writes))
         try:
             backend.write(outcome.writes, checked.data)
         except SheetChangedError:
@@ -116,9 +125,14 @@ def run(
                 raise
             continue
         outcome.written = True
-        return outcome
-    raise AssertionError("unreachable")
+        break
+    outcome.seconds = time.monotonic() - started
+    return outcome
 
 
-def _steps(progress: Progress, total: int) -> Callable[[int], None]:
-    return lambda done: progress(done, total)
+def _quiet(stage: str, done: int, total: int) -> None:
+    """Report nothing."""
+
+
+def _documents_step(say: Progress, total: int) -> Callable[[int], None]:
+    return lambda done: say("documents", done, total)

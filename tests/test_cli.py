@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def test_run_writes_lists_and_status_columns_and_a_rerun_changes_nothing(workboo
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Đã kiểm tra 31 dòng của 30 đơn vị: ")
-    assert lines[-1].startswith("Đã ghi ") and lines[-1].endswith(" ô trạng thái vào bảng tính.")
+    assert lines[-2].startswith("Đã ghi ") and lines[-2].endswith(" ô trạng thái vào bảng tính.")
+    assert re.fullmatch(r"Xong trong \d+,\d giây\.", lines[-1])
 
     after = cells(workbook, RESPONSES)
     width = len(before[0])
@@ -58,7 +60,7 @@ def test_run_writes_lists_and_status_columns_and_a_rerun_changes_nothing(workboo
     again = invoke("run", str(workbook), "--out", str(out))
     assert again.exit_code == 0
     assert (
-        again.output.splitlines()[-1] == "Trạng thái trong bảng tính đã đúng, không cần ghi ô nào."
+        again.output.splitlines()[-2] == "Trạng thái trong bảng tính đã đúng, không cần ghi ô nào."
     )
     assert workbook.read_bytes() == bytes_before
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == docs_before
@@ -238,7 +240,7 @@ def test_docs_makes_the_lists_and_leaves_the_workbook_alone(workbook, tmp_path):
     before = workbook.read_bytes()
     result = invoke("docs", str(workbook), "--out", str(tmp_path / "d"))
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == (
+    assert result.output.splitlines()[-2] == (
         f"Danh sách Word: 26 đơn vị và tệp tổng hợp trong {tmp_path / 'd'}/ "
         "(27 tệp ghi mới, 0 tệp không đổi)."
     )
