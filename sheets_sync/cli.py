@@ -39,6 +39,42 @@ class Failure(click.ClickException):
         click.echo(f"Lỗi: {self.format_message()}", err=True)
 
 
+class Usage(click.UsageError):
+    """A usage error told in Vietnamese, exit code 2."""
+
+    def show(self, file: Any = None) -> None:
+        command = self.ctx.command_path if self.ctx else "sheets-sync"
+        click.echo(f"Lỗi cách dùng: {self.format_message()}", err=True)
+        click.echo(f"Xem hướng dẫn: {command} --help", err=True)
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """Say the commonest usage errors in Vietnamese; others keep click's words."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"thiếu {exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name}."
+    if isinstance(exc, click.NoSuchOption):
+        return f"không có tùy chọn {exc.option_name}."
+    if isinstance(exc, click.BadParameter) and exc.param is not None and exc.ctx is not None:
+        detail = exc.message
+        for english, vietnamese in CLICK_WORDS:
+            detail = detail.replace(english, vietnamese)
+        return f"giá trị không hợp lệ cho {exc.param.get_error_hint(exc.ctx)}: {detail}"
+    if exc.message.startswith("No such command"):
+        return f"không có lệnh {exc.message.split(' ', 3)[-1]}"
+    return exc.format_message()
+
+
+# click's own words in the details of a bad value, and what they are in Vietnamese.
+CLICK_WORDS = (
+    ("does not exist.", "không tồn tại."),
+    ("is a directory.", "là một thư mục."),
+    ("is a file.", "là một tệp."),
+    ("is not one of", "không phải một trong"),
+    ("File ", "Tệp "),
+    ("Directory ", "Thư mục "),
+)
+
+
 class Group(click.Group):
     """Turn every library error into one Vietnamese line and exit 1; never a traceback."""
 
@@ -52,6 +88,10 @@ class Group(click.Group):
                 "Đã dừng theo yêu cầu; bảng tính và các tệp vẫn như trước khi dừng ghi.", err=True
             )
             sys.exit(130)
+        except Usage:
+            raise
+        except click.UsageError as exc:
+            raise Usage(_usage_message(exc), exc.ctx) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:
@@ -69,6 +109,7 @@ class Group(click.Group):
 def common_options(func: F) -> F:
     """Add the SOURCE argument and the options every command shares."""
     options = [
+        click.version_option(__version__, prog_name="sheets-sync"),
         click.argument("source"),
         click.option("--worksheet", help="Trang tính chứa câu trả lời (mặc định: trang đầu tiên)."),
         click.option(
@@ -79,7 +120,8 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--credentials",
-            type=click.Path(dir_okay=False, path_type=Path),
+            # The backend checks the key only when the source is a Google spreadsheet.
+            type=click.Path(path_type=Path),
             envvar="GOOGLE_APPLICATION_CREDENTIALS",
             help="Khóa JSON của tài khoản dịch vụ Google "
             "(mặc định: GOOGLE_APPLICATION_CREDENTIALS).",
@@ -255,6 +297,8 @@ def report(fmt: str, **kwargs: Any) -> None:
     common = _common(kwargs)
     with _backend(common, readonly=True) as backend:
         checked = pipeline.check(backend, common.settings, common.worksheet)
+    if checked.roster_entries is None and common.roster is not None:
+        raise Failure(f"Tệp danh sách đơn vị {common.roster} trống: thêm các đơn vị rồi chạy lại.")
     if checked.roster_entries is None:
         raise Failure(
             "Không có danh sách đơn vị: thêm trang tính 'Danh sách đơn vị' hoặc dùng --roster TỆP."

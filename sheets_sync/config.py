@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +138,36 @@ def load_settings(path: Path | None) -> Settings:
 
 def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Settings:
     """Merge a parsed TOML document over the defaults, naming the key that is wrong."""
+    data = dict(data)
     base = Settings()
     documents = _merge(base.documents, data.pop("documents", {}), f"{origin} [documents]")
-    merged: dict[str, Any] = {}
+    tables: dict[str, Any] = {}
     for name in ("headers", "abbreviations", "status_texts", "roster_texts"):
         extra = data.pop(name, {})
         _expect(isinstance(extra, dict), origin, name, "một bảng")
-        merged[name] = {**getattr(base, name), **extra}
+        tables[name] = _table(name, getattr(base, name), extra, f"{origin} [{name}]")
     settings = _merge(base, data, origin)
-    result: Settings = replace(settings, documents=documents, **merged)
+    result: Settings = replace(settings, documents=documents, **tables)
     return result
+
+
+def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: str) -> Any:
+    """Check one table and lay it over its default.
+
+    Question titles add to the built-in ones (a renamed question keeps its old title too);
+    abbreviations add entries; status texts replace the ones named.
+    """
+    merged = dict(default)
+    for key, value in extra.items():
+        if name == "headers":
+            ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+            _expect(key in default and ok, origin, key, "một danh sách tên câu hỏi đã biết")
+            merged[key] = [*default[key], *(v for v in value if v not in default[key])]
+            continue
+        _expect(isinstance(value, str) and bool(value.strip()), origin, key, "một chuỗi khác rỗng")
+        _expect(name == "abbreviations" or key in default, origin, key, "một khóa đã biết")
+        merged[key] = value
+    return merged
 
 
 def _merge(obj: Any, data: Any, origin: str) -> Any:
@@ -156,10 +176,14 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
     for key, value in data.items():
         _expect(key in known, origin, key, "một khóa đã biết")
         current = getattr(obj, key)
-        if isinstance(current, date) or known[key].type in ("date", "date | None"):
-            _expect(isinstance(value, date), origin, key, "một ngày dạng 2024-02-05")
-        elif current is not None:
-            _expect(isinstance(value, type(current)), origin, key, type(current).__name__)
+        if key in ("deadline", "date"):
+            is_day = isinstance(value, date) and not isinstance(value, datetime)
+            _expect(is_day, origin, key, "một ngày dạng 2024-02-05 (không có giờ)")
+        elif isinstance(current, list):
+            ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+            _expect(ok, origin, key, "một danh sách chuỗi")
+        else:
+            _expect(isinstance(value, str), origin, key, "một chuỗi")
     return replace(obj, **data)
 
 

@@ -28,8 +28,8 @@ class Layout:
     """Column indexes (0-based) of each form field; status columns kept apart."""
 
     fields: dict[str, int] = field(default_factory=dict)
-    # One dict per staff slot k = 1, 2, ...: {"name": col, "position": col, ...}.
-    staff: list[dict[str, int]] = field(default_factory=list)
+    # Staff slot k (the number in the question titles) -> {"name": col, "phone": col, ...}.
+    staff: dict[int, dict[str, int]] = field(default_factory=dict)
     # Status column title -> index, for the columns already present.
     status: dict[str, int] = field(default_factory=dict)
     # Titles of required columns the header lacks.
@@ -38,7 +38,7 @@ class Layout:
     def form_columns(self) -> list[int]:
         """Every column that holds form data."""
         cols = list(self.fields.values())
-        for slot in self.staff:
+        for slot in self.staff.values():
             cols.extend(slot.values())
         return sorted(cols)
 
@@ -62,7 +62,7 @@ def read_layout(header: Sequence[Cell], aliases: Mapping[str, list[str]]) -> Lay
             slot, name = _staff_field(key, staff)
             if name:
                 slots.setdefault(slot, {}).setdefault(name, col)
-    layout.staff = [slots[k] for k in sorted(slots)]
+    layout.staff = {k: slots[k] for k in sorted(slots)}
     layout.missing = [
         title
         for name, title in REQUIRED.items()
@@ -79,4 +79,4 @@ def _staff_field(key: str, staff: Mapping[str, str]) -> tuple[int, str | None]:
 
 
 def _has_names(layout: Layout) -> bool:
-    return any("name" in slot for slot in layout.staff)
+    return any("name" in slot for slot in layout.staff.values())

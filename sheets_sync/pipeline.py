@@ -10,14 +10,16 @@ from pathlib import Path
 
 from .config import Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
-from .errors import SheetChangedError
-from .form import Layout, read_layout
+from .errors import SheetChangedError, SourceError
+from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData
 from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
 from .sheets.base import Backend
 from .status import plan_roster_writes, plan_writes
-from .text import make_unit_keyer
+from .text import cell_text, make_unit_keyer
+
+UNIT_TITLE = REQUIRED["unit"]
 
 # Told each stage as it starts ("read", "decide", "documents", "statuses"), and during
 # "documents" how many of how many lists are done: (stage, done, total).
@@ -106,6 +108,7 @@ def run(
         data = backend.read(worksheet, settings.roster_worksheet)
         say("decide", 0, 0)
         checked = check_data(data, settings)
+        _refuse_without_units(checked)
         assign_file_names(checked.listed)
         outcome = RunOutcome(checked)
         if write_statuses:
@@ -128,6 +131,19 @@ def run(
         break
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _refuse_without_units(checked: Checked) -> None:
+    """Stop before writing anything when no column names the unit: it is the wrong sheet."""
+    if UNIT_TITLE not in checked.layout.missing:
+        return
+    table = checked.data.responses
+    titles = ", ".join(f"'{t}'" for t in map(cell_text, table.header) if t) or "không có cột nào"
+    raise SourceError(
+        f"Trang tính '{table.title}' không có cột '{UNIT_TITLE}' ({titles}): chọn đúng trang "
+        "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. "
+        "Chưa ghi gì."
+    )
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

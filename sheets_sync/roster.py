@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
+from .errors import SourceError
 from .model import RosterEntry, RowResult, Table
 from .text import Nearest, cell_text, clean, header_key
 
@@ -46,8 +47,11 @@ class Roster:
 def load_roster(
     table: Table | None, settings: Settings, keyer: Callable[[str], str]
 ) -> Roster | None:
-    """Build the roster from its worksheet, or None when there is none (checks skipped)."""
-    if table is None or not table.rows:
+    """Build the roster from its worksheet, or None when there is none (checks skipped).
+
+    An empty roster worksheet counts as none.
+    """
+    if table is None or not any(cell_text(c) for row in table.rows for c in row):
         return None
     aliases = [ROSTER_UNIT_HEADER, *settings.headers.get("unit", [])]
     return Roster(table, keyer, aliases)
@@ -74,12 +78,12 @@ def _unit_column(table: Table, aliases: Sequence[str]) -> int:
         col = _column(table, alias)
         if col is not None:
             return col
-    # A roster without the expected title: its first column with text is the unit list,
-    # past a numbering column and never the status column this tool writes into.
-    skip = {_column(table, ROSTER_STATUS_COLUMN)}
-    if len(table.header) > 1 and header_key(cell_text(table.header[0])) == "stt":
-        skip.add(0)
-    return next(col for col in range(len(skip) + 1) if col not in skip)
+    # Guessing another column could take a title row or a status column for the unit list.
+    titles = ", ".join(f"'{t}'" for t in map(cell_text, table.header) if t) or "không có tiêu đề"
+    raise SourceError(
+        f"Danh sách đơn vị '{table.title}' không có cột '{aliases[0]}' ({titles}): đặt tiêu đề "
+        f"'{aliases[0]}' cho cột tên đơn vị ở dòng 1 rồi chạy lại."
+    )
 
 
 def _column(table: Table, title: str) -> int | None:

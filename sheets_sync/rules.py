@@ -160,7 +160,7 @@ def _staff(
 ) -> list[Staff]:
     """Read every staff slot that has a name; check each one's phone."""
     people = []
-    for k, slot in enumerate(layout.staff, start=1):
+    for k, slot in layout.staff.items():
         cells = {name: _cell(row, col) for name, col in slot.items()}
         name = name_case(clean(cell_text(cells.get("name"))))
         if not name:

@@ -191,7 +191,8 @@ def test_bad_config_is_a_clear_error(workbook, tmp_path):
     result = CliRunner().invoke(main, ["check", str(workbook), "--config", str(config)])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"Lỗi: Tệp cấu hình {config}: khóa 'deadline' phải là một ngày dạng 2024-02-05."
+        f"Lỗi: Tệp cấu hình {config}: khóa 'deadline' phải là một ngày dạng 2024-02-05 "
+        "(không có giờ)."
     )
 
 
@@ -246,3 +247,105 @@ def test_docs_makes_the_lists_and_leaves_the_workbook_alone(workbook, tmp_path):
     )
     assert workbook.read_bytes() == before
     assert len(list((tmp_path / "d").iterdir())) == 27
+
+
+@pytest.mark.parametrize(
+    ("content", "columns"),
+    [
+        ("A,B,C\n1,2,3\n", "'A', 'B', 'C'"),
+        ("", "không có cột nào"),
+    ],
+)
+def test_run_on_a_sheet_without_a_unit_column_writes_nothing(tmp_path, content, columns):
+    csv = tmp_path / "r.csv"
+    csv.write_text(content, "utf-8")
+    result = CliRunner().invoke(main, ["run", str(csv), "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Lỗi: Trang tính 'r' không có cột 'Tên đơn vị' ({columns}): chọn đúng trang bằng "
+        "--worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. Chưa ghi gì."
+    )
+    assert csv.read_text("utf-8") == content
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("https://example.com/x.xlsx", "Không nhận ra nguồn dữ liệu 'https://example.com/x.xlsx'"),
+        ("cau-tra-loi-bieu-mau-2024", "Nếu cau-tra-loi-bieu-mau-2024 là tên tệp, kiểm tra lại"),
+    ],
+)
+def test_sources_that_are_neither_file_nor_sheet(source, message, monkeypatch):
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    result = CliRunner().invoke(main, ["check", source])
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_directory_is_not_a_source(tmp_path):
+    folder = tmp_path / "d.xlsx"
+    folder.mkdir()
+    result = CliRunner().invoke(main, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Lỗi: {folder} là thư mục; hãy chỉ ra một tệp .xlsx hoặc .csv."
+
+
+def test_a_roster_without_the_unit_title_is_refused(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_text("Tên đơn vị\nTrường A\n", "utf-8")
+    roster = tmp_path / "ds.csv"
+    roster.write_text("Trường THCS Ngọc Lâm\nTrường Mầm non Hoa Sữa\n", "utf-8")
+    result = CliRunner().invoke(main, ["report", str(csv), "--roster", str(roster)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Lỗi: Danh sách đơn vị 'Danh sách đơn vị' không có cột 'Tên đơn vị' "
+        "('Trường THCS Ngọc Lâm'): đặt tiêu đề 'Tên đơn vị' cho cột tên đơn vị ở dòng 1 "
+        "rồi chạy lại."
+    )
+
+
+def test_an_empty_roster_file_is_named(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_text("Tên đơn vị\nTrường A\n", "utf-8")
+    roster = tmp_path / "ds.csv"
+    roster.write_text("", "utf-8")
+    result = CliRunner().invoke(main, ["report", str(csv), "--roster", str(roster)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Lỗi: Tệp danh sách đơn vị {roster} trống: thêm các đơn vị rồi chạy lại."
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["check"], "Lỗi cách dùng: thiếu 'SOURCE'."),
+        (["check", "x.xlsx", "--nope"], "Lỗi cách dùng: không có tùy chọn --nope."),
+        (["frob"], "Lỗi cách dùng: không có lệnh 'frob'."),
+        (
+            ["check", "x.xlsx", "--format", "xml"],
+            "Lỗi cách dùng: giá trị không hợp lệ cho '--format': 'xml' không phải một trong "
+            "'text', 'json'.",
+        ),
+        (
+            ["check", "x.xlsx", "--roster", "khong-co.csv"],
+            "Lỗi cách dùng: giá trị không hợp lệ cho '--roster': Tệp 'khong-co.csv' không tồn tại.",
+        ),
+    ],
+)
+def test_usage_errors_are_vietnamese_and_exit_2(args, first_line):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == first_line
+    assert re.fullmatch(r"Xem hướng dẫn: \S+( check)? --help", result.output.splitlines()[1])
+
+
+def test_every_command_knows_version():
+    for command in ("check", "run", "docs", "report"):
+        assert invoke(command, "--version").output.strip() == f"sheets-sync, version {__version__}"
+
+
+def test_a_stale_key_variable_does_not_stop_a_local_run(workbook, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path))
+    assert CliRunner().invoke(main, ["check", str(workbook)]).exit_code == 0

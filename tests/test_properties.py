@@ -221,6 +221,9 @@ def sheets(draw: st.DrawFn, max_rows: int = 12) -> SheetData:
                 max_size=4,
             )
         )
+        if ROSTER_UNIT_HEADER not in roster_header:
+            # A roster without the unit title is refused with its own message (test_cli).
+            roster_header.insert(draw(st.integers(0, len(roster_header))), ROSTER_UNIT_HEADER)
         units = st.one_of(st.sampled_from(REAL[:5]), cells)
         roster_rows = draw(st.lists(st.lists(units, max_size=4), max_size=6))
         roster = Table(ROSTER, [list(roster_header), *roster_rows])
@@ -408,8 +411,15 @@ def _project(rows: Sequence[Sequence[Any]], cols: list[int]) -> list[list[Any]]:
 
 
 def _run_cli(source: Path, out: Path) -> None:
+    before = source.read_bytes()
     result = CliRunner().invoke(main, ["run", str(source), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    if result.exit_code == 1:
+        # The one refusal: no column names the unit, so it is the wrong sheet; nothing written.
+        assert "không có cột 'Tên đơn vị'" in result.output and "Chưa ghi gì." in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert source.read_bytes() == before
+    else:
+        assert result.exit_code == 0, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
 

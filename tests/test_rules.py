@@ -77,7 +77,7 @@ def test_layout_numbers_staff_slots_and_keeps_status_columns_apart():
         "Kiểm tra lúc",
     ]
     layout = read_layout(header, Settings().headers)
-    assert layout.staff == [{"name": 1, "phone": 2}, {"name": 3, "phone": 4, "unit": 5}]
+    assert layout.staff == {1: {"name": 1, "phone": 2}, 2: {"name": 3, "phone": 4, "unit": 5}}
     assert layout.status == {"Trạng thái": 6, "Kiểm tra lúc": 7}
     assert 6 not in layout.form_columns()
 
@@ -219,3 +219,15 @@ def test_missing_columns_give_errors_not_a_crash():
         "missing_fanpage_url",
         "missing_staff",
     ]
+
+
+def test_staff_numbers_follow_the_question_titles():
+    header = ["Tên đơn vị", "Tên Fanpage", "Link Fanpage", "Họ tên 1", "SĐT 1", "Họ tên 3", "SĐT 3"]
+    unit = "Trường THCS Ngọc Lâm"
+    checked = decide_rows(
+        [unit, f"Công đoàn _ {unit}", "facebook.com/cdngoclam", "An", "0984919862", "Bình", ""],
+        header=header,
+    )
+    (issue,) = checked.results[0].issues
+    assert issue.field == "staff[3].phone"
+    assert issue.message == "Cán bộ 3 (Bình) chưa có số điện thoại"

@@ -8,12 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
+from ..errors import CredentialsError, SourceError
 from ..model import CellWrite, SheetData
 from .base import Backend
-from .rosterfile import RosterFile, locked_sources, split_writes
+from .rosterfile import CSV_SUFFIXES, RosterFile, locked_sources, split_writes
+from .xlsx import XLSX_SUFFIXES
 
-LOCAL_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+LOCAL_SUFFIXES = XLSX_SUFFIXES + CSV_SUFFIXES
 
 
 @contextmanager
@@ -30,7 +31,8 @@ def open_source(
     """
     path = Path(source)
     suffix = path.suffix.lower()
-    if suffix in LOCAL_SUFFIXES or path.exists():
+    link = "://" in source
+    if not link and (suffix in LOCAL_SUFFIXES or path.exists()):
         local = _local(path, suffix, roster)
         with nullcontext() if readonly else local.lock(writing=True):
             yield local
@@ -42,7 +44,14 @@ def open_source(
             f"Không nhận ra nguồn dữ liệu {source!r}: cần đường link Google Sheets, "
             "mã bảng tính, hoặc một tệp .xlsx/.csv có sẵn."
         )
-    google = GoogleBackend(source, credentials, readonly=readonly)
+    try:
+        google = GoogleBackend(source, credentials, readonly=readonly)
+    except CredentialsError as exc:
+        if link:
+            raise
+        # A bare key looks like a mistyped file name too: say both.
+        hint = f" Nếu {source} là tên tệp, kiểm tra lại tên và đuôi .xlsx/.csv."
+        raise CredentialsError(f"{exc}{hint}") from None
     if roster is None:
         yield google
         return
@@ -79,13 +88,15 @@ class RosterBeside:
 
 
 def _local(path: Path, suffix: str, roster: Path | None) -> Any:
+    if path.is_dir():
+        raise SourceError(f"{path} là thư mục; hãy chỉ ra một tệp .xlsx hoặc .csv.")
     if not path.is_file():
         raise SourceError(f"Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn.")
-    if suffix in (".csv", ".tsv"):
+    if suffix in CSV_SUFFIXES:
         from .csvfile import CsvBackend
 
         return CsvBackend(path, roster)
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in XLSX_SUFFIXES:
         from .xlsx import XlsxBackend
 
         return XlsxBackend(path, roster)

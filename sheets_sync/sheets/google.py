@@ -1,9 +1,10 @@
-"""Google Sheets backend over gspread: a read is 2 requests, a write at most 4.
+"""Google Sheets backend over gspread: a read is 2 requests, a write 3, so a run is 5.
 
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster).
-write: values.batchGet (is every row still the response read?) + spreadsheets.batchUpdate
-       (only when a status column lies past the grid) + values.batchUpdate (RAW, status cells
-       only) + values.batchGet (did a row move while the write was in flight?).
+write: values.batchGet, or the spreadsheets.batchUpdate that grows the grid when a status
+       column lies past it (it sends the cells back), to check every row still holds the
+       response read + values.batchUpdate (RAW, status cells only; split only above Google's
+       10 MiB request limit) + values.batchGet (did a row move while the write was in flight?).
 Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
 changes what comes back.
 """
@@ -216,7 +217,7 @@ class GoogleBackend:
         written. After: the API has no conditional write, so a sort landing between that check
         and the write would put statuses on other responses; a second check raises
         SheetChangedError then, and the caller's new read and plan puts them right.
-        At most 3 requests, whatever the number of rows.
+        3 requests, whatever the number of rows, unless the statuses pass 9 MB.
         """
         if not writes:
             return
