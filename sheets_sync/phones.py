@@ -127,7 +127,11 @@ def _glued_to_letter(text: str, start: int, end: int) -> bool:
 
 
 def _first_number(run: str) -> Phone:
-    """Take the first consecutive groups of digits that make a valid number."""
+    """Take the first groups of digits that make a valid number, as many groups as can.
+
+    The longest reading wins: `84 98 491 98 62` is 0984919862, not the 9-digit 849849198
+    that its first four groups would make.
+    """
     international = "+" in run
     groups = _GROUP.findall(run)
     skipped = 0
@@ -135,12 +139,14 @@ def _first_number(run: str) -> Phone:
         # Leading short groups may be a label (`1. 0983...`); a skipped full number may not.
         if skipped >= _MIN_DIGITS:
             break
-        digits = ""
+        digits, best = "", INVALID
         for group in groups[start:]:
             digits += group
             phone = _from_digits(digits, international)
             if phone.digits is not None:
-                return phone
+                best = phone
+        if best.digits is not None:
+            return best
         skipped += len(label)
     return INVALID
 

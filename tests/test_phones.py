@@ -50,6 +50,8 @@ from sheets_sync.phones import (
         ("0084983123456", "0983123456"),
         # Notes before and after the number; two numbers give the first.
         ("0983 456 789 (Zalo)", "0983456789"),
+        ("84 98 491 98 62", "0984919862"),  # the longest reading of the groups wins
+        ("0984 919 862 0912 345 678", "0984919862"),
         ("ĐT: 0983456789", "0983456789"),
         ("ĐT:0983.456.789", "0983456789"),
         ("SĐT 1: 0983456789", "0983456789"),
