@@ -25,6 +25,7 @@ from sheets_sync.model import CellWrite
 from sheets_sync.sheets import localfile
 from sheets_sync.sheets.localfile import lock_path, locked
 from sheets_sync.sheets.xlsx import XlsxBackend
+from sheets_sync.sheets.xlsx_patch import PatchedBook
 
 ROSTER = "Danh sách đơn vị"
 FORM = "Câu trả lời biểu mẫu 1"
@@ -310,7 +311,7 @@ def test_a_failed_save_leaves_the_original_whole(
         handle.write(original[: len(original) // 2])  # type: ignore[attr-defined]
         raise failure
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", save_half)
+    monkeypatch.setattr(PatchedBook, "save", save_half)
     with pytest.raises(raised):
         backend.write([CellWrite(FORM, 2, 5, "Hợp lệ")], data)
     assert path.read_bytes() == original
@@ -325,15 +326,26 @@ def test_the_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o640
 
 
-def test_a_workbook_whose_images_would_be_lost_is_not_written(tmp_path: Path) -> None:
+def test_a_workbook_with_images_and_extensions_keeps_them_byte_for_byte(tmp_path: Path) -> None:
     path = make_book(tmp_path / "form.xlsx")
+    kept = {
+        "xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+        "xl/drawings/drawing1.xml": b'<xdr:wsDr xmlns:xdr="urn:x"/>',
+        "customXml/item1.xml": b"<extension/>",
+    }
     with zipfile.ZipFile(path, "a") as archive:
-        archive.writestr("xl/media/image1.png", b"\x89PNG")
-    original = path.read_bytes()
+        for name, content in kept.items():
+            archive.writestr(name, content)
+    with zipfile.ZipFile(path) as archive:
+        before = {name: archive.read(name) for name in archive.namelist()}
     backend = XlsxBackend(path)
-    with pytest.raises(SourceError, match="sẽ làm mất một phần nội dung"):
-        backend.write([CellWrite(FORM, 2, 5, "Hợp lệ")], backend.read(None, ROSTER))
-    assert path.read_bytes() == original
+    backend.write([CellWrite(FORM, 2, 5, "Hợp lệ")], backend.read(None, ROSTER))
+    with zipfile.ZipFile(path) as archive:
+        after = {name: archive.read(name) for name in archive.namelist()}
+    assert list(after) == list(before)
+    assert [name for name in before if after[name] != before[name]] == ["xl/worksheets/sheet1.xml"]
+    assert {name: after[name] for name in kept} == kept
+    assert openpyxl.load_workbook(path)[FORM]["E2"].value == "Hợp lệ"
 
 
 KILLED_WRITER = textwrap.dedent(
@@ -342,10 +354,9 @@ KILLED_WRITER = textwrap.dedent(
     import time
     from pathlib import Path
 
-    import openpyxl
-
     from sheets_sync.model import CellWrite
     from sheets_sync.sheets.xlsx import XlsxBackend
+    from sheets_sync.sheets.xlsx_patch import PatchedBook
 
     class SlowDisk:
         # Stretches the save so that most kills land in the middle of one.
@@ -359,8 +370,8 @@ KILLED_WRITER = textwrap.dedent(
         def __getattr__(self, name):
             return getattr(self.handle, name)
 
-    save = openpyxl.Workbook.save
-    openpyxl.Workbook.save = lambda book, handle: save(book, SlowDisk(handle))
+    save = PatchedBook.save
+    PatchedBook.save = lambda book, handle: save(book, SlowDisk(handle))
     backend = XlsxBackend(Path(sys.argv[1]))
     with backend.lock():
         for round in range(1000):

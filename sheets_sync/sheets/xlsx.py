@@ -1,39 +1,38 @@
-"""A local Excel workbook (.xlsx, .xlsm) as a source: read fast, write statuses in place."""
+"""A local Excel workbook (.xlsx, .xlsm) as a source: read fast, write statuses in place.
+
+Writes patch the workbook's zip (see `xlsx_patch`): the parts without writes are copied as they
+are, so nothing the program does not understand is lost.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from copy import copy
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..errors import SourceError
 from ..model import Cell, CellWrite, SheetData, Table
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes
+from .xlsx_patch import PatchedBook, bad_file
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted workbook
 _PLAIN_TYPES = {str, int, float, bool, datetime, date, type(None)}
-_EXCEL_MAX_TEXT = 32767
 # A formula element followed by an empty value or none: no cached value to show. openpyxl
 # itself saves formulas that way, so a workbook this tool wrote has them until Excel recalculates.
 _UNCACHED_FORMULA = re.compile(
     rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
     rb"\s*</(?:\w+:)?c>"
 )
-# openpyxl's own words when it drops part of a workbook on load.
-_LOSS_WORDS = ("lost", "removed", "dropped", "will be")
 
 
 class XlsxBackend:
@@ -83,53 +82,19 @@ class XlsxBackend:
             self._roster_file.write(roster)
 
 
-def open_book(data: bytes, path: Path, *, for_write: bool = False, values: bool = True) -> Any:
-    """Open workbook bytes read-only (cached `values`, else formula text) or fully to save."""
+def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
+    """Open workbook bytes read-only: cached `values`, else the formulas' text."""
     if data.startswith(_OLE2_MAGIC):
         raise SourceError(
             f"Tệp {path} là tệp Excel cũ (.xls) hoặc có đặt mật khẩu; mở bằng Excel, bỏ mật "
             "khẩu và lưu lại dạng .xlsx rồi chạy lại."
         )
-    options: dict[str, Any] = {"read_only": True, "data_only": values}
-    if for_write:
-        keep_vba = path.suffix.lower() == ".xlsm"
-        options = {"keep_vba": keep_vba, "keep_links": True, "rich_text": True}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            book = openpyxl.load_workbook(BytesIO(data), **options)
+            return openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=values)
         except Exception as exc:  # openpyxl reports a malformed file through many types
-            raise _bad_file(path) from exc
-    if for_write:
-        _refuse_losses(path, data, [str(w.message) for w in caught])
-    return book
-
-
-def _bad_file(path: Path) -> SourceError:
-    return SourceError(
-        f"Tệp {path} không phải tệp Excel .xlsx hợp lệ hoặc đã hỏng; mở bằng Excel, lưu lại "
-        "dạng .xlsx rồi chạy lại."
-    )
-
-
-def _refuse_losses(path: Path, data: bytes, messages: list[str]) -> None:
-    """Stop before a save that would silently drop content openpyxl cannot keep."""
-    lost = [m for m in messages if any(word in m.lower() for word in _LOSS_WORDS)]
-    if not lost and _has_images(data):
-        from openpyxl.drawing.image import PILImage
-
-        if not PILImage:
-            lost = ["hình ảnh (cần gói Pillow)"]
-    if lost:
-        raise SourceError(
-            f"Ghi vào {path} sẽ làm mất một phần nội dung mà chương trình không giữ được "
-            f"({lost[0]}); dùng Google Sheet hoặc bản sao không có phần đó rồi chạy lại."
-        )
-
-
-def _has_images(data: bytes) -> bool:
-    with zipfile.ZipFile(BytesIO(data)) as archive:
-        return any(name.startswith("xl/media/") for name in archive.namelist())
+            raise bad_file(path) from exc
 
 
 def _fold_title(title: str) -> str:
@@ -174,7 +139,7 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     except SourceError:
         raise
     except Exception as exc:  # a malformed sheet fails only while it streams
-        raise _bad_file(path) from exc
+        raise bad_file(path) from exc
     return rows
 
 
@@ -236,23 +201,7 @@ def write_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> Fi
     """Set cells as text in the workbook at `path` and replace it atomically; return its stamp."""
     ensure_not_open(path)
     data, _ = read_unchanged(path, stamp)
-    book = open_book(data, path, for_write=True)
-    for write in writes:
-        _set_text(book[write.sheet], write)
-    atomic_replace(path, book.save, stamp)
+    with PatchedBook(data, path) as book:
+        book.apply(writes)
+        atomic_replace(path, book.save, stamp)
     return read_stamped(path)[1]
-
-
-def _set_text(sheet: Any, write: CellWrite) -> None:
-    """Put plain text in a cell: never a formula, whatever the text starts with."""
-    cell = sheet.cell(row=write.row, column=write.col)
-    text = ILLEGAL_CHARACTERS_RE.sub("", write.value)[:_EXCEL_MAX_TEXT]
-    if text:
-        cell.value = text
-        # openpyxl turns text starting with "=" into a formula; "s" saves it as a string.
-        cell.data_type = "s"
-    else:
-        cell.value = None
-    if write.row == 1 and write.col > 1 and not cell.has_style:
-        # A new status column's header looks like the headers before it.
-        cell._style = copy(sheet.cell(row=1, column=write.col - 1)._style)
