@@ -13,12 +13,39 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker, write_documents
+from sheets_sync.documents import maker as maker_module
 from sheets_sync.documents import writer as writer_module
-from sheets_sync.documents.layout import balanced
-from sheets_sync.documents.maker import chair_name, date_line, issuer_name
+from sheets_sync.documents.layout import (
+    CELL_SPACING,
+    SUMMARY_STAFF_HEADING,
+    TABLE_SIZE,
+    Letterhead,
+    Signature,
+    balanced,
+    body,
+    data_table_parts,
+)
+from sheets_sync.documents.maker import (
+    chair_name,
+    date_line,
+    fanpage_rows,
+    issuer_name,
+    staff_rows,
+)
+from sheets_sync.documents.package import (
+    BASE_PARTS,
+    DOCUMENT_PART,
+    compress,
+    compress_stream,
+    document_xml,
+    zip_entries,
+)
+from sheets_sync.documents.wordml import Font, cell, row, text_paragraph
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Response, RowResult, Staff
 
@@ -423,6 +450,81 @@ def test_unusable_template_is_a_source_error(tmp_path: Path, kind: str) -> None:
         DocumentMaker(DocumentSettings(), path, today=DAY)
 
 
+# --- the consolidated list, streamed --------------------------------------------------
+
+TRICKY_TEXTS = ["", "Hà Nội", "dòng 1\ndòng 2", 'A & <B> "C"', "\x01", "x\x00y", "\r\n", "\ue000"]
+
+
+def many_units(count: int) -> list[RowResult]:
+    return [
+        result(
+            f"Trường Tiểu học Số {i}",
+            [staff(f"Người {i}", "Chủ tịch"), staff(TRICKY_TEXTS[i % len(TRICKY_TEXTS)], "")],
+            note=TRICKY_TEXTS[(i + 3) % len(TRICKY_TEXTS)],
+        )
+        for i in range(count)
+    ]
+
+
+def whole_summary(maker: DocumentMaker, results: list[RowResult]) -> bytes:
+    """Build the consolidated list the plain way: document.xml as one string, then zipped."""
+    settings = maker.settings
+    head = Letterhead(
+        settings.summary_superior_body,
+        settings.summary_issuer,
+        date_line(settings.place, DAY),
+    )
+    signature = Signature(
+        settings.summary_signer_authority,
+        settings.summary_signer_title,
+        settings.signer_note,
+        settings.summary_signer_name,
+    )
+    members = [row for r in results for row in staff_rows(r.response.staff, r.response.unit)]
+    numbered = [(str(i), *row[1:]) for i, row in enumerate(members, 1)]
+    content = body(head, fanpage_rows(results), numbered, signature, SUMMARY_STAFF_HEADING)
+    parts = [
+        (name, document_xml(content) if name == DOCUMENT_PART else text)
+        for name, text in BASE_PARTS
+    ]
+    return zip_entries([compress(name, text.encode()) for name, text in parts])
+
+
+@pytest.mark.parametrize("chunk", [1, 700, 1 << 20])
+def test_streamed_summary_equals_the_one_built_whole(
+    maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    results = many_units(60)
+    monkeypatch.setattr(maker_module, "CHUNK_CHARS", chunk)
+    assert maker.summary(results) == whole_summary(maker, results)
+
+
+@given(st.binary(max_size=3000), st.lists(st.integers(0, 3000), max_size=6))
+def test_deflating_in_pieces_gives_the_bytes_of_one_piece(data: bytes, cuts: list[int]) -> None:
+    points = sorted({min(c, len(data)) for c in cuts})
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    assert compress_stream("part.xml", pieces) == compress("part.xml", data)
+
+
+def test_deflating_a_long_part_in_pieces_gives_the_same_bytes() -> None:
+    data = "".join(f"<w:tr>{i} Nguyễn Văn {i % 97}</w:tr>" for i in range(60_000)).encode()
+    pieces = [data[i : i + 65_537] for i in range(0, len(data), 65_537)]
+    assert compress_stream("word/document.xml", pieces) == compress("word/document.xml", data)
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_table_cells_are_written_as_the_cell_builders_write_them(text: str) -> None:
+    font, space = Font(size=TABLE_SIZE), CELL_SPACING
+    expected = row(
+        [
+            cell(1000, text_paragraph(text, font, align="center", before=space, after=space)),
+            cell(2000, text_paragraph(text, font, before=space, after=space)),
+        ]
+    )
+    parts = list(data_table_parts((1000, 2000), ("A", "B"), [(text, text)], centred=(0,)))
+    assert parts[1] == expected
+
+
 # --- writing the folder --------------------------------------------------------------
 
 
@@ -481,3 +583,4 @@ def test_many_units_are_written_by_worker_processes(
     assert seen == list(range(1, 11))
     for item in results:
         assert (tmp_path / str(item.file_name)).read_bytes() == maker.unit(item)
+    assert (tmp_path / "tong-hop.docx").read_bytes() == maker.summary(results)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
 from datetime import date, datetime
 
@@ -291,3 +294,33 @@ def test_nearest_finds_the_closest_unit_among_many():
     assert nearest(keyer("Trường THCS Ngọc Lâmm")) == "Trường THCS Ngọc Lâm"
     assert nearest(keyer("Tiểu học số 17 Ái Mộ B")) == "Trường Tiểu học số 17 Ái Mộ"
     assert nearest(keyer("Công ty Xyz")) is None
+
+
+# Many names alike, so that candidates tie at the end of the shortlist.
+NEAREST_LOOKUPS = """
+from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
+from sheets_sync.text import Nearest, make_unit_keyer
+keyer = make_unit_keyer(ABBREVIATIONS, UNIT_PREFIXES)
+places = ["Ái Mộ", "Gia Thụy", "Ngọc Lâm", "Bồ Đề", "Thạch Bàn", "Cự Khối", "Phúc Đồng",
+          "Việt Hưng", "Long Biên", "Đức Giang"]
+kinds = ["Tiểu học", "THCS", "Mầm non", "Mầm non Hoa", "Tiểu học Lê", "THCS Nguyễn"]
+names = [f"Trường {k} {p} {i}" for k in kinds for p in places for i in range(8)]
+nearest = Nearest({keyer(n): n for n in names})
+typed = ["Trường Mầm non Thạch Long", "Tiểu học Gia Lâm", "THCS Ngọc Thụy", "Mầm non Bồ Khối"]
+print([nearest(keyer(t)) for t in typed])
+"""
+
+
+def test_nearest_gives_the_same_hint_whatever_the_hash_seed():
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", NEAREST_LOOKUPS],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(answers) == 1
+    assert "Trường Mầm non Thạch Bàn" in answers.pop()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .package import TEXT_WIDTH
-from .wordml import Font, cell, paragraph, row, table, text_paragraph
+from .wordml import (
+    TABLE_END,
+    Font,
+    cell,
+    paragraph,
+    row,
+    run,
+    table,
+    table_start,
+    text_paragraph,
+    xml_text,
+)
 
 TITLE_LINES = ("DANH SÁCH", "THEO DÕI, QUẢN LÝ LỰC LƯỢNG THAM GIA TUYÊN TRUYỀN")
 FANPAGE_HEADING = "1. Thông tin tài khoản Fanpage (facebook)"
@@ -71,19 +82,26 @@ def body(
     staff_heading: str = STAFF_HEADING,
 ) -> str:
     """Return the body content of `word/document.xml`, section properties excluded."""
-    return "".join(
-        (
-            letterhead(head),
-            _TITLE,
-            _heading(FANPAGE_HEADING),
-            data_table(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,)),
-            _heading(staff_heading),
-            data_table(STAFF_WIDTHS, STAFF_HEADERS, staff, centred=(0, 4)),
-            signature_block(signature),
-            # A body must not end with a table; keep the closing paragraph tiny.
-            paragraph(font=Font(size=1)),
-        )
-    )
+    return "".join(body_parts(head, fanpages, staff, signature, staff_heading))
+
+
+def body_parts(
+    head: Letterhead,
+    fanpages: Iterable[Sequence[str]],
+    staff: Iterable[Sequence[str]],
+    signature: Signature,
+    staff_heading: str = STAFF_HEADING,
+) -> Iterator[str]:
+    """Yield the body content piece by piece, a table row at a time, for long lists."""
+    yield letterhead(head)
+    yield _TITLE
+    yield _heading(FANPAGE_HEADING)
+    yield from data_table_parts(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,))
+    yield _heading(staff_heading)
+    yield from data_table_parts(STAFF_WIDTHS, STAFF_HEADERS, staff, centred=(0, 4))
+    yield signature_block(signature)
+    # A body must not end with a table; keep the closing paragraph tiny.
+    yield paragraph(font=Font(size=1))
 
 
 def letterhead(head: Letterhead) -> str:
@@ -138,6 +156,16 @@ def data_table(
     centred: Sequence[int],
 ) -> str:
     """Return a bordered table: a repeated bold header row, then one row per item."""
+    return "".join(data_table_parts(widths, headers, rows, centred))
+
+
+def data_table_parts(
+    widths: Sequence[int],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    centred: Sequence[int],
+) -> Iterator[str]:
+    """Yield a bordered table's opening and header row, then each data row, then its end."""
     head_font = Font(bold=True, size=TABLE_SIZE)
     head = row(
         [
@@ -146,17 +174,18 @@ def data_table(
         ],
         header=True,
     )
+    yield table_start(widths, borders=True) + head
     font = Font(size=TABLE_SIZE)
-    body_rows = [
-        row(
-            [
-                cell(width, _cell_text(text, font, centre=index in centred))
-                for index, (width, text) in enumerate(zip(widths, values, strict=True))
-            ]
-        )
-        for values in rows
-    ]
-    return table(widths, [head, *body_rows], borders=True)
+    # Every data cell of a column is the same markup around one run's text: build it once.
+    frames = [_cell_frame(width, font, index in centred) for index, width in enumerate(widths)]
+    start, end = row([_SLOT]).split(_SLOT)
+    for values in rows:
+        cells = [
+            f"{before}{_run_text(text)}{after}" if text else empty
+            for (before, after, empty), text in zip(frames, values, strict=True)
+        ]
+        yield f"{start}{''.join(cells)}{end}"
+    yield TABLE_END
 
 
 def signature_block(signature: Signature) -> str:
@@ -177,6 +206,33 @@ def _cell_text(text: str, font: Font, *, centre: bool) -> str:
     return text_paragraph(
         text, font, align="center" if centre else None, before=CELL_SPACING, after=CELL_SPACING
     )
+
+
+_SLOT = "\x00"  # a character no cell text can hold: XML forbids it
+_TEXT = "\ue000"  # a character `run` keeps as it is, to find where its text goes
+_BREAK = run(f"{_TEXT}\n{_TEXT}").split(_TEXT)[1]  # what `run` puts between two lines
+
+
+def _run_text(text: str) -> str:
+    """Return `text` escaped as `run` writes it between its opening and its end."""
+    return xml_text(text).replace("\n", _BREAK)
+
+
+def _cell_frame(width: int, font: Font, centre: bool) -> tuple[str, str, str]:
+    """Return a data cell's markup before and after its escaped text, and the empty cell.
+
+    Taken from what `_cell_text` and `cell` make, so the shortcut writes the same bytes.
+    """
+    paragraph_ = paragraph(
+        _SLOT,
+        align="center" if centre else None,
+        before=CELL_SPACING,
+        after=CELL_SPACING,
+        font=font,
+    )
+    before, after = cell(width, paragraph_).split(_SLOT)
+    run_open, _, run_close = run(f"{_TEXT}\n{_TEXT}", font).split(_TEXT)
+    return before + run_open, run_close + after, before + after
 
 
 def _heading(text: str) -> str:

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 from ..config import DocumentSettings
-from ..model import RowResult, Staff
+from ..model import Response, RowResult, Staff
 from ..phones import format_phone
 from ..text import fold
-from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body
-from .package import BASE_PARTS, DOCUMENT_PART, compress, document_xml, zip_entries
+from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body, body_parts
+from .package import (
+    BASE_PARTS,
+    DOCUMENT_HEAD,
+    DOCUMENT_PART,
+    DOCUMENT_TAIL,
+    compress,
+    compress_stream,
+    document_xml,
+    zip_entries,
+)
 from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
+# One unit as the consolidated list prints it: unit, fanpage name, link, note and its staff
+# as (name, position, unit, phone). Plain tuples are cheap to send to a worker process.
+SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...]]
+# Characters of document.xml encoded and deflated at a time while the consolidated list streams.
+CHUNK_CHARS = 1 << 20
 
 
 class DocumentMaker:
@@ -51,13 +65,16 @@ class DocumentMaker:
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
-        fanpages = fanpage_rows(results)
-        members = [
-            (member, result.response.unit) for result in results for member in result.response.staff
-        ]
-        staff = [_staff_row(index, member, unit) for index, (member, unit) in enumerate(members, 1)]
+        return self.summary_of(summary_units(results))
+
+    def summary_of(self, units: Sequence[SummaryUnit]) -> bytes:
+        """Return the consolidated list of units already reduced by `summary_units`.
+
+        Its document.xml goes row by row into the deflater: a national roster's list is
+        hundreds of megabytes of XML that never needs to be whole in memory.
+        """
         if self._filler is not None:
-            return self._filler.fill(fanpages, staff)
+            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)))
         settings = self.settings
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, "")
         signature = Signature(
@@ -66,9 +83,17 @@ class DocumentMaker:
             settings.signer_note,
             settings.summary_signer_name,
         )
-        return self._document(
-            body(self._dated(head), fanpages, staff, signature, SUMMARY_STAFF_HEADING)
+        parts = body_parts(
+            self._dated(head),
+            _fanpages(units),
+            _summary_staff(units),
+            signature,
+            SUMMARY_STAFF_HEADING,
         )
+        entries = list(self._entries)
+        chunks = _encoded((DOCUMENT_HEAD, DOCUMENT_TAIL), parts)
+        entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
+        return zip_entries(entries)
 
     def _dated(self, head: Letterhead) -> Letterhead:
         return Letterhead(head.superior, head.issuer, self._date_line)
@@ -77,6 +102,16 @@ class DocumentMaker:
         entries = list(self._entries)
         entries[self._slot] = compress(DOCUMENT_PART, document_xml(content).encode())
         return zip_entries(entries)
+
+
+def summary_units(results: Iterable[RowResult]) -> list[SummaryUnit]:
+    """Keep of each result what the consolidated list prints, as plain tuples."""
+    return [_summary_unit(result.response) for result in results]
+
+
+def _summary_unit(response: Response) -> SummaryUnit:
+    staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
+    return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff
 
 
 def fanpage_rows(results: Sequence[RowResult]) -> Rows:
@@ -106,6 +141,35 @@ def _staff_row(index: int, member: Staff, unit: str) -> tuple[str, ...]:
         member.unit or unit,
         format_phone(member.phone),
     )
+
+
+def _fanpages(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
+    for index, (unit, name, url, note, _) in enumerate(units, 1):
+        yield str(index), unit, name, url, note
+
+
+def _summary_staff(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
+    """Yield every unit's staff, numbered straight through, as `staff_rows` lays them out."""
+    index = 0
+    for unit, _, _, _, staff in units:
+        for name, position, own_unit, phone in staff:
+            index += 1
+            yield str(index), name, position, own_unit or unit, format_phone(phone)
+
+
+def _encoded(frame: tuple[str, str], parts: Iterable[str]) -> Iterator[bytes]:
+    """Yield `frame[0]`, the parts, then `frame[1]` as UTF-8, about CHUNK_CHARS at a time."""
+    pending = [frame[0]]
+    length = len(frame[0])
+    for part in parts:
+        pending.append(part)
+        length += len(part)
+        if length >= CHUNK_CHARS:
+            yield "".join(pending).encode()
+            pending.clear()
+            length = 0
+    pending.append(frame[1])
+    yield "".join(pending).encode()
 
 
 def date_line(place: str, day: date) -> str:

@@ -147,12 +147,13 @@ BASE_PARTS: tuple[tuple[str, str], ...] = (
 )
 
 
+DOCUMENT_HEAD = f'{_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>'
+DOCUMENT_TAIL = f"{SECTION}</w:body></w:document>"
+
+
 def document_xml(body: str) -> str:
     """Wrap body content and the section properties into a complete `word/document.xml`."""
-    return (
-        f'{_DECL}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}{SECTION}'
-        "</w:body></w:document>"
-    )
+    return f"{DOCUMENT_HEAD}{body}{DOCUMENT_TAIL}"
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,23 @@ def compress(name: str, data: bytes) -> ZipEntry:
     return ZipEntry(
         name.encode(), zlib.crc32(data), len(data), packer.compress(data) + packer.flush()
     )
+
+
+def compress_stream(name: str, chunks: Iterable[bytes]) -> ZipEntry:
+    """Deflate a part given in pieces, holding only the compressed bytes.
+
+    The bytes equal `compress` of the joined pieces: deflate does not depend on how its
+    input is split between calls.
+    """
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    crc = size = 0
+    out: list[bytes] = []
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+        out.append(packer.compress(chunk))
+    out.append(packer.flush())
+    return ZipEntry(name.encode(), crc, size, b"".join(out))
 
 
 def zip_entries(entries: Sequence[ZipEntry]) -> bytes:

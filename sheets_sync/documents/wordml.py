@@ -124,7 +124,12 @@ def row(cells: Sequence[str], *, header: bool = False) -> str:
 
 
 def table(widths: Sequence[int], rows: Sequence[str], *, borders: bool) -> str:
-    """Return a fixed-layout table whose columns have exactly `widths` twips.
+    """Return a fixed-layout table whose columns have exactly `widths` twips."""
+    return f"{table_start(widths, borders=borders)}{''.join(rows)}{TABLE_END}"
+
+
+def table_start(widths: Sequence[int], *, borders: bool) -> str:
+    """Return a table's opening and properties, up to where its rows begin.
 
     A borderless table only places text side by side, so its cells get no inner margins.
     """
@@ -143,5 +148,8 @@ def table(widths: Sequence[int], rows: Sequence[str], *, borders: bool) -> str:
         f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
         ' w:noHBand="0" w:noVBand="0"/></w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        f"<w:tblGrid>{grid}</w:tblGrid>"
     )
+
+
+TABLE_END = "</w:tbl>"

@@ -14,7 +14,7 @@ from ..config import DocumentSettings
 from ..errors import SourceError
 from ..model import RowResult
 from ..text import slug
-from .maker import DocumentMaker
+from .maker import DocumentMaker, SummaryUnit, summary_units
 
 SUMMARY_FILE = "tong-hop.docx"
 # Below this many units, starting worker processes costs more than it saves.
@@ -51,19 +51,10 @@ def write_documents(
         ) from None
     jobs = [(result, out_dir / str(result.file_name)) for result in results]
     outcome = DocumentsOutcome()
-    files = _unit_files(jobs, maker)
-    # Made while worker processes, when there are any, already write the unit files.
-    summary = maker.summary(results)
-    done = 0
-    for path, written in files:
+    for done, (path, written) in enumerate(_files(jobs, out_dir / SUMMARY_FILE, maker), 1):
         _count(outcome, path, written)
-        done += 1
         if progress is not None:
             progress(done)
-    summary_path = out_dir / SUMMARY_FILE
-    _count(outcome, summary_path, write_if_changed(summary_path, summary))
-    if progress is not None:
-        progress(done + 1)
     return outcome
 
 
@@ -113,26 +104,27 @@ def _count(outcome: DocumentsOutcome, path: Path, written: bool) -> None:
         outcome.unchanged += 1
 
 
-def _unit_files(
-    jobs: list[tuple[RowResult, Path]], maker: DocumentMaker
+def _files(
+    jobs: list[tuple[RowResult, Path]], summary_path: Path, maker: DocumentMaker
 ) -> Iterator[tuple[Path, bool]]:
+    """Write the unit lists, then the consolidated list; yield each path as it is done."""
+    units = summary_units(result for result, _ in jobs)
     if len(jobs) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return (_write_unit(maker, job) for job in jobs)
-    pool = ProcessPoolExecutor(
+        yield from (_write_unit(maker, job) for job in jobs)
+        yield _write_summary(maker, units, summary_path)
+        return
+    with ProcessPoolExecutor(
         max_workers=os.cpu_count(),
         initializer=_start_worker,
         initargs=(maker.settings, maker.template, maker.day),
-    )
-    # Workers write the files themselves: sending every document back would double the copying.
-    # map() hands out all the work now; the results are read as they come.
-    return _closing(pool, pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE))
-
-
-def _closing(
-    pool: ProcessPoolExecutor, files: Iterator[tuple[Path, bool]]
-) -> Iterator[tuple[Path, bool]]:
-    with pool:
-        yield from files
+    ) as pool:
+        # The consolidated list goes first, so one worker makes it while the others, then
+        # that one too, write the unit lists; the main process only hands out work.
+        summary = pool.submit(_summary_in_worker, units, summary_path)
+        # Workers write the files themselves: sending every document back would double the
+        # copying. map() hands out all the work now; the results are read as they come.
+        yield from pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+        yield summary.result()
 
 
 def _write_unit(maker: DocumentMaker, job: tuple[RowResult, Path]) -> tuple[Path, bool]:
@@ -151,3 +143,12 @@ def _start_worker(settings: DocumentSettings, template: Path | None, day: date) 
 def _write_in_worker(job: tuple[RowResult, Path]) -> tuple[Path, bool]:
     assert _worker_maker is not None, "worker started without its initializer"
     return _write_unit(_worker_maker, job)
+
+
+def _write_summary(maker: DocumentMaker, units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:
+    return path, write_if_changed(path, maker.summary_of(units))
+
+
+def _summary_in_worker(units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:
+    assert _worker_maker is not None, "worker started without its initializer"
+    return _write_summary(_worker_maker, units, path)
