@@ -236,14 +236,19 @@ def main() -> None:
     """Kiểm tra danh sách Fanpage công đoàn từ Google Form, ghi trạng thái và lập danh sách Word."""
 
 
+def _checked(common: Common) -> pipeline.Checked:
+    """Read and decide, writing nothing."""
+    with _backend(common, readonly=True) as backend:
+        return pipeline.check(backend, common.settings, common.worksheet)
+
+
 @main.command()
 @common_options
 @FORMAT
 def check(fmt: str, **kwargs: Any) -> None:
     """Đọc, chuẩn hóa, kiểm tra và in kết quả; không ghi gì."""
     common = _common(kwargs)
-    with _backend(common, readonly=True) as backend:
-        checked = pipeline.check(backend, common.settings, common.worksheet)
+    checked = _checked(common)
     if fmt == "json":
         _print_json(output.check_json(checked))
     else:
@@ -295,8 +300,7 @@ def _lists(
 def report(fmt: str, **kwargs: Any) -> None:
     """Với từng đơn vị trong danh sách: đã nộp hợp lệ, đã nộp nhưng cần sửa, hay chưa nộp."""
     common = _common(kwargs)
-    with _backend(common, readonly=True) as backend:
-        checked = pipeline.check(backend, common.settings, common.worksheet)
+    checked = _checked(common)
     if checked.roster_entries is None and common.roster is not None:
         raise Failure(f"Tệp danh sách đơn vị {common.roster} trống: thêm các đơn vị rồi chạy lại.")
     if checked.roster_entries is None:
