@@ -206,7 +206,7 @@ def _serve_emulator(conn: Any, n: int, seed: int, public_pem: bytes) -> None:
 
 
 def _sizes(body: Any) -> tuple[int, int]:
-    """Return a body's size as sent (JSON with ASCII escapes) and as UTF-8 JSON would be."""
+    """Return a body's size with ASCII escapes and as sent (UTF-8 JSON, as the client sends)."""
     if not body:
         return 0, 0
     return len(json.dumps(body)), len(json.dumps(body, ensure_ascii=False).encode())
@@ -220,7 +220,7 @@ def _requests(conn: Any) -> Result:
         "tokens": tokens,
         "bytes": sum(sent for *_, sent, _ in log),
         "utf8_bytes": sum(utf8 for *_, utf8 in log),
-        "largest": max((sent for *_, sent, _ in log), default=0),
+        "largest": max((utf8 for *_, utf8 in log), default=0),
         "calls": [f"{m} {p}" for m, p, *_ in log],
     }
 
@@ -508,7 +508,7 @@ def _google_table(google: Result) -> list[str]:
         "total s",
         "Sheets requests (read + write)",
         "write requests",
-        "write bodies MB (as sent / as UTF-8)",
+        "write bodies MB (ASCII-escaped / UTF-8 as sent)",
         "token requests",
         "cells written",
         "peak RSS MB",
@@ -618,11 +618,17 @@ def _targets(results: Result, checks: list[tuple[list[Any], bool]]) -> list[tupl
         n: google[n]["read_requests"]["count"] + google[n]["write_requests"]["count"]
         for n in (10, big)
     }
+    # Google refuses a body over 10 MiB: a first write larger than that must be split, and
+    # the issue allows exactly those splits.
+    written = google[big]["write_requests"]
+    splits = sum(c.endswith("values:batchUpdate") for c in written["calls"]) - 1
+    largest = written["largest"]
     targets.append(
         (
-            f"Sheets requests per run the same for 10 and {big:,} rows: "
-            f"{counts[10]} vs {counts[big]}",
-            counts[10] == counts[big],
+            f"Sheets requests per run the same for 10 and {big:,} rows, apart from splits at "
+            f"Google's 10 MiB body limit: {counts[10]} vs {counts[big]} = "
+            f"{counts[big] - splits} + {splits} splits (largest body {largest / 1e6:.1f} MB)",
+            counts[10] == counts[big] - splits and largest <= 10_485_760,
         )
     )
     targets.append(("reruns rewrite/write only what changed", all(ok for _, ok in checks)))
