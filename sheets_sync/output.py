@@ -115,8 +115,15 @@ def run_text(
         lines.append(f"Đã ghi {len(outcome.writes)} ô trạng thái vào bảng tính.")
     elif statuses:
         lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
-    lines.append(f"Xong trong {outcome.seconds:.1f} giây.".replace(".", ",", 1))
+    lines.append(took(outcome.seconds))
     return lines
+
+
+def took(seconds: float) -> str:
+    """Say how long a run took, the Vietnamese way (12,3 giây)."""
+    if seconds < 1:
+        return "Xong trong chưa tới 1 giây."
+    return f"Xong trong {seconds:.1f} giây.".replace(".", ",", 1)
 
 
 def changes_text(outcome: RunOutcome, limit: int = 40) -> list[str]:

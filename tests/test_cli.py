@@ -41,7 +41,7 @@ def test_run_writes_lists_and_status_columns_and_a_rerun_changes_nothing(workboo
     lines = result.output.splitlines()
     assert lines[0].startswith("Đã kiểm tra 31 dòng của 30 đơn vị: ")
     assert lines[-2].startswith("Đã ghi ") and lines[-2].endswith(" ô trạng thái vào bảng tính.")
-    assert re.fullmatch(r"Xong trong \d+,\d giây\.", lines[-1])
+    assert lines[-1] == "Xong trong chưa tới 1 giây."
 
     after = cells(workbook, RESPONSES)
     width = len(before[0])
@@ -349,3 +349,17 @@ def test_every_command_knows_version():
 def test_a_stale_key_variable_does_not_stop_a_local_run(workbook, tmp_path, monkeypatch):
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path))
     assert CliRunner().invoke(main, ["check", str(workbook)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "line"),
+    [
+        (0.04, "Xong trong chưa tới 1 giây."),
+        (1.0, "Xong trong 1,0 giây."),
+        (88.81, "Xong trong 88,8 giây."),
+    ],
+)
+def test_run_time_is_said_the_vietnamese_way(seconds, line):
+    from sheets_sync.output import took
+
+    assert took(seconds) == line
