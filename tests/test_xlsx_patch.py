@@ -378,6 +378,7 @@ def test_a_workbook_without_formulas_keeps_its_calculation_chain(tmp_path: Path)
         ('<c r="D2"><f t="shared" ref="D2:D4" si="0">A2*2</f><v>1</v></c>', (2, 4)),
         ('<c r="D2"><f t="array" ref="D2:E4">A2:B4</f><v>1</v></c>', (4, 5)),
         ('<c r="D2"><f t="shared" si="0"/><v>1</v></c>', (2, 4)),
+        ('<c r="D2"><f t="array" ref = "D2:E4">A2:B4</f><v>1</v></c>', (4, 5)),
     ],
 )
 def test_a_cell_in_a_shared_or_array_formula_is_refused(
@@ -404,9 +405,25 @@ def test_a_cell_in_a_shared_or_array_formula_is_refused(
         ROWS.replace('<row r="4"', '<row r="1"'),
         ROWS.replace("<v>45321.34375</v>", "<v><![CDATA[1]]></v>"),
         ROWS.replace("<v>45323.375</v>", "<v>45323.375</v><!-- </row> -->"),
+        ROWS.replace('<row r="4"', '<row r="4.0"'),  # a row number not to guess at
     ],
 )
 def test_xml_that_cannot_be_patched_safely_is_refused(tmp_path: Path, rows: str) -> None:
+    path = excel_like(tmp_path / "excel.xlsx", rows)
+    original = path.read_bytes()
+    with pytest.raises(SourceError, match=f"Không ghi được vào trang “{TITLE}” trong"):
+        write(path, [(2, 4, "Hợp lệ")])
+    assert path.read_bytes() == original
+
+
+def test_cells_under_another_prefix_than_their_row_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`<row><x:c r="C2">` is the same cell to Excel: skipping it would write C2 twice."""
+    monkeypatch.setitem(
+        globals(), "ROOT", ROOT.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" ')
+    )
+    rows = ROWS.replace('<c r="C2"><v>984919862</v></c>', '<x:c r="C2"><x:v>9</x:v></x:c>')
     path = excel_like(tmp_path / "excel.xlsx", rows)
     original = path.read_bytes()
     with pytest.raises(SourceError, match=f"Không ghi được vào trang “{TITLE}” trong"):

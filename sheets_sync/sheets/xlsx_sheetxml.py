@@ -33,6 +33,10 @@ _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData(?=[\s/>])" + _ATTRS + rb"(/?)>")
 _ROOT = re.compile(rb"<(?:\w+:)?worksheet(?=[\s/>])" + _ATTRS + rb">")
 _DECLARATION = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<\?xml" + _ATTRS + rb"\?>")
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_ANY_R = re.compile(rb"\sr\s*=")
+_ANY_REF = re.compile(rb"\sref\s*=")
+# A cell element under any prefix, for content the row parser did not take as a cell.
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
 _STYLE = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _BACK_STEPS = 64
@@ -61,7 +65,6 @@ def _grammar(prefix: bytes) -> dict[str, re.Pattern[bytes]]:
         "cell": re.compile(
             rb"<" + p + rb"c(?=[\s/>])" + _ATTRS + rb"(?:/>|>(.*?)</" + p + rb"c\s*>)", re.S
         ),
-        "stray_cell": re.compile(rb"<" + p + rb"c[\s/>]"),
         "formula": re.compile(rb"<" + p + rb"f(?=[\s/>])" + _ATTRS + rb"/?>"),
         "dimension": re.compile(rb"<" + p + rb"dimension(?=[\s/>])" + _ATTRS + rb"/?>"),
     }
@@ -160,6 +163,8 @@ class SheetPatch:
             if start is None:
                 raise UnsafeSheet("nội dung lạ trong sheetData")
             given = _ROW_NUMBER.search(start[1])
+            if given is None and _ANY_R.search(start[1]):
+                raise UnsafeSheet("số hàng không đọc được")  # `r="5.0"`: no guessing
             previous, number = number, int(given[1]) if given else number + 1
             if number <= previous:
                 raise UnsafeSheet("các hàng không theo thứ tự")
@@ -182,7 +187,7 @@ class SheetPatch:
         if self.buf.find(b"<!", body_start, body_end) >= 0:
             # A comment or CDATA could hide a closing tag: this row's end is not certain.
             raise UnsafeSheet("chú thích hoặc CDATA trong hàng", str(number))
-        if self.buf.find(b"ref=", body_start, body_end) >= 0:
+        if _ANY_REF.search(self.buf, body_start, body_end):
             self._check_ranges(self.buf[body_start:body_end])
         if number in self.cells:
             self._emit(self.buf[self.done : row_start])
@@ -236,7 +241,7 @@ class SheetPatch:
                 edit.saw(col, _STYLE.search(cell[1]))
             done = cell.end()
         trailing = body[done:]
-        if self.g["stray_cell"].search(trailing) or trailing.lstrip()[:1] not in (b"", b"<"):
+        if _ANY_CELL.search(trailing) or trailing.lstrip()[:1] not in (b"", b"<"):
             raise UnsafeSheet("nội dung lạ sau các ô", str(edit.row))
         out.append(edit.before(None))
         return b"".join(out), trailing
