@@ -231,15 +231,14 @@ class GoogleBackend:
         titles = list(grouped)
         widen = self._widen_requests(titles, grouped)
         current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
-        for title, rows in zip(titles, current, strict=True):
-            check_rows(tables[title], rows, grouped[title])
+        _check_unmoved(tables, grouped, current)
+        del current  # a national sheet: one parsed copy at a time besides the read
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
         spreadsheet = self._spreadsheet or self._open()
         for body in payloads(data):
             with self._google(writing=True):
                 spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
-        for title, rows in zip(titles, self._rows(titles), strict=True):
-            check_rows(tables[title], rows, grouped[title])
+        _check_unmoved(tables, grouped, self._rows(titles))
 
     def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
         return [rows for rows, _ in self._batch_get(titles)]
@@ -280,3 +279,13 @@ class GoogleBackend:
         with self._google(writing=True):
             answer = self.http.request("post", url, json=body, params={"fields": GRID_FIELDS})
         return grid_rows(answer.json().get("updatedSpreadsheet", {}), titles)
+
+
+def _check_unmoved(
+    tables: dict[str, Table],
+    grouped: dict[str, dict[int, dict[int, str]]],
+    current: list[list[list[Cell]]],
+) -> None:
+    """Raise SheetChangedError when a row to write no longer holds the response read."""
+    for title, rows in zip(grouped, current, strict=True):
+        check_rows(tables[title], rows, grouped[title])
