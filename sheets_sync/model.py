@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
 # A cell as a backend hands it over: text, a number, a boolean, a date, or nothing.
 Cell = str | int | float | bool | datetime | date | None
+
+
+def cell_at(row: Sequence[Cell], col: int | None) -> Cell:
+    """The cell at 0-based `col`, or None past a trimmed row's end (or for no column)."""
+    return row[col] if col is not None and col < len(row) else None
+
 
 Severity = Literal["error", "warning"]
 RowStatus = Literal["ok", "warning", "error", "superseded"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
-from .model import RosterEntry, RowResult, Table
+from .model import RosterEntry, RowResult, Table, cell_at
 from .text import Nearest, cell_text, clean, header_key
 
 
@@ -28,7 +28,7 @@ class Roster:
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
         for number, row in enumerate(table.rows[1:], start=2):
-            name = clean(cell_text(row[self.unit_col])) if self.unit_col < len(row) else ""
+            name = clean(cell_text(cell_at(row, self.unit_col)))
             if not name:
                 continue
             unit = RosterUnit(number, name, keyer(name))

@@ -11,7 +11,7 @@ from .config import Settings
 from .form import Layout
 from .links import normalize_link
 from .messages import issue
-from .model import Cell, Issue, Response, RowResult, RowStatus, Staff
+from .model import Cell, Issue, Response, RowResult, RowStatus, Staff, cell_at
 from .phones import normalize_phone
 from .roster import Roster
 from .text import cell_text, clean, fold, name_case
@@ -84,7 +84,7 @@ def read_response(
     staff = _staff(row, layout, unit, ctx, issues)
     response = Response(
         row=number,
-        submitted_at=parse_timestamp(_cell(row, layout.fields.get("submitted_at"))),
+        submitted_at=parse_timestamp(cell_at(row, layout.fields.get("submitted_at"))),
         email=fields.get("email", ""),
         unit=unit,
         roster_unit=roster_unit,
@@ -104,13 +104,9 @@ def read_response(
 
 def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
     def get(col: int) -> str:
-        return clean(cell_text(row[col])) if col < len(row) else ""
+        return clean(cell_text(cell_at(row, col)))
 
     return get
-
-
-def _cell(row: Sequence[Cell], col: int | None) -> Cell:
-    return row[col] if col is not None and col < len(row) else None
 
 
 def _unit(
@@ -161,7 +157,7 @@ def _staff(
     """Read every staff slot that has a name; check each one's phone."""
     people = []
     for k, slot in layout.staff.items():
-        cells = {name: _cell(row, col) for name, col in slot.items()}
+        cells = {name: cell_at(row, col) for name, col in slot.items()}
         name = name_case(clean(cell_text(cells.get("name"))))
         if not name:
             continue

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from .config import ROSTER_STATUS_COLUMN, STATUS_COLUMNS, Settings
 from .form import Layout
-from .model import CellWrite, RosterEntry, RowResult, Table
+from .model import Cell, CellWrite, RosterEntry, RowResult, Table, cell_at
 from .roster import Roster
 from .text import cell_text
 
@@ -90,6 +90,5 @@ def _width(table: Table) -> int:
     return max((len(row) for row in table.rows), default=0)
 
 
-def _text(row: Sequence[object], col: int) -> str:
-    value = row[col] if col < len(row) else None
-    return cell_text(value)  # type: ignore[arg-type]
+def _text(row: Sequence[Cell], col: int) -> str:
+    return cell_text(cell_at(row, col))
