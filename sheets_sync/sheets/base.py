@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
 from ..model import CellWrite, SheetData
+
+
+def title_key(title: str) -> str:
+    """Fold a worksheet title: `--worksheet` matches ignoring case, spacing and Unicode form."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
 
 
 class Backend(Protocol):

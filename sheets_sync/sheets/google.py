@@ -12,7 +12,6 @@ changes what comes back.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..errors import SheetChangedError, SourceError
 from ..model import Cell, CellWrite, SheetData, Table
+from .base import title_key
 from .google_auth import (
     account_of,
     explain_api_error,
@@ -81,14 +81,10 @@ class SheetInfo:
     cols: int
 
 
-def _fold(title: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
-
-
 def _find(sheets: Sequence[SheetInfo], title: str) -> SheetInfo | None:
     """Find a worksheet by title; case, spacing and Unicode form ignored when unambiguous."""
     exact = [s for s in sheets if s.title == title]
-    loose = [s for s in sheets if _fold(s.title) == _fold(title)]
+    loose = [s for s in sheets if title_key(s.title) == title_key(title)]
     found = exact or loose
     return found[0] if len(found) == 1 else None
 

@@ -16,11 +16,6 @@ from .localfile import FileStamp, locked, read_stamped
 CSV_SUFFIXES = (".csv", ".tsv")
 
 
-def read_roster_file(path: Path, roster_worksheet: str) -> Table:
-    """Read a roster file: a workbook's `roster_worksheet` sheet (else its first), or a CSV."""
-    return RosterFile(path).read(roster_worksheet)
-
-
 class RosterFile:
     """A roster file read once and written once, remembering which sheet it came from."""
 

@@ -7,7 +7,6 @@ are, so nothing the program does not understand is lost.
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -20,6 +19,7 @@ import openpyxl
 
 from ..errors import SourceError
 from ..model import Cell, CellWrite, SheetData, Table
+from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes
 from .xlsx_patch import PatchedBook, bad_file
@@ -97,18 +97,14 @@ def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
             raise bad_file(path) from exc
 
 
-def _fold_title(title: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
-
-
 def find_sheet(book: Any, title: str) -> Any | None:
     """Return the worksheet titled `title`, tolerating case, spacing and Unicode form."""
     sheets = book.worksheets
     for sheet in sheets:
         if sheet.title == title:
             return sheet
-    wanted = _fold_title(title)
-    return next((sheet for sheet in sheets if _fold_title(sheet.title) == wanted), None)
+    wanted = title_key(title)
+    return next((sheet for sheet in sheets if title_key(sheet.title) == wanted), None)
 
 
 def pick_sheet(book: Any, worksheet: str | None, path: Path) -> Any:
