@@ -75,7 +75,9 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
 
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
     """Read and decide; writes nothing."""
-    return check_data(backend.read(worksheet, settings.roster_worksheet), settings)
+    return check_data(
+        backend.read(worksheet, settings.roster_worksheet, settings.headers), settings
+    )
 
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
@@ -105,7 +107,7 @@ def run(
     started = time.monotonic()
     for attempt in (1, 2):
         say("read", 0, 0)
-        data = backend.read(worksheet, settings.roster_worksheet)
+        data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
         say("decide", 0, 0)
         checked = check_data(data, settings)
         _refuse_without_units(checked)

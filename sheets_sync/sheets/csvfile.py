@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,8 +242,13 @@ class CsvBackend:
         """Hold the run lock on the CSV (and the roster file) for a read and its write."""
         return locked_sources([self.path, self.roster_path], writing=writing)
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        """Read the responses and, with `--roster`, the roster file."""
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        """Read the responses and, with `--roster`, the roster file (a CSV has one sheet)."""
         if worksheet is not None and worksheet.strip().casefold() != self.title.casefold():
             raise SourceError(
                 f"Tệp CSV {self.path} chỉ có một trang tính; bỏ tuỳ chọn --worksheet rồi chạy lại."

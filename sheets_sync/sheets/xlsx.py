@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from io import BytesIO
@@ -17,7 +17,9 @@ from typing import Any
 
 import openpyxl
 
+from ..config import HEADER_ALIASES
 from ..errors import SourceError
+from ..form import pick_responses
 from ..model import Cell, CellWrite, SheetData, Table
 from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
@@ -44,18 +46,27 @@ class XlsxBackend:
         self._stamp: FileStamp | None = None
         self._titles: set[str] = set()
         self._roster_file: RosterFile | None = None
+        self.warnings: list[str] = []
 
     def lock(self, *, writing: bool = True) -> AbstractContextManager[None]:
         """Hold the run lock on the workbook (and a separate roster file) for a read and write."""
         return locked_sources([self.path, self.roster_path], writing=writing)
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
         """Read the responses sheet and the roster sheet (else the `--roster` file)."""
         data, self._stamp = read_stamped(self.path)
         book = open_book(data, self.path)
         try:
-            sheet = pick_sheet(book, worksheet, self.path)
             roster_sheet = find_sheet(book, roster_worksheet)
+            if worksheet is None:
+                sheet = self._choose(book, roster_sheet, headers or HEADER_ALIASES)
+            else:
+                sheet = pick_sheet(book, worksheet, self.path)
             if roster_sheet is sheet:
                 roster_sheet = None
             responses = Table(sheet.title, sheet_rows(data, book, sheet, self.path))
@@ -70,6 +81,16 @@ class XlsxBackend:
             self._roster_file = RosterFile(self.roster_path, self.path)
             roster = self._roster_file.read(roster_worksheet, taken={responses.title})
         return SheetData(str(self.path), responses, roster)
+
+    def _choose(self, book: Any, roster: Any, aliases: Mapping[str, list[str]]) -> Any:
+        """Take the sheet whose header row reads as the form, wherever it sits."""
+        pick_sheet(book, None, self.path)  # refuses a workbook without sheets
+        sheets = book.worksheets
+        headers = [(sheet.title, header_row(sheet, self.path)) for sheet in sheets]
+        index, warning = pick_responses(headers, aliases, roster.title if roster else None)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        return sheets[index]
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write the status cells into the workbook (and the roster file), each atomically."""
@@ -122,6 +143,19 @@ def pick_sheet(book: Any, worksheet: str | None, path: Path) -> Any:
             "Sửa --worksheet cho đúng một trong các tên đó."
         )
     return found
+
+
+def header_row(sheet: Any, path: Path) -> list[Cell]:
+    """Read only a read-only sheet's first row."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheet.reset_dimensions()
+            for values in sheet.iter_rows(min_row=1, max_row=1, values_only=True):
+                return list(values)
+    except Exception as exc:  # a malformed sheet fails only while it streams
+        raise bad_file(path) from exc
+    return []
 
 
 def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
