@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import os
@@ -62,6 +63,8 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
     """Turn an operating-system failure on `path` into a one-sentence error."""
     if isinstance(exc, FileNotFoundError):
         return SourceError(f"Không tìm thấy tệp {path}; kiểm tra lại đường dẫn.")
+    if exc.errno == errno.EROFS:
+        return SourceError(_read_only_disk(path))
     if isinstance(exc, IsADirectoryError):
         return SourceError(f"{path} là thư mục; hãy chỉ ra một tệp .xlsx hoặc .csv.")
     if isinstance(exc, PermissionError):
@@ -75,6 +78,41 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
     return SourceError(
         f"Không {verb} được tệp {path} ({exc.strerror or exc}); kiểm tra tệp rồi chạy lại."
     )
+
+
+def _read_only_disk(path: Path) -> str:
+    return (
+        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư mục "
+        "chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại."
+    )
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse a read-only file, folder or disk before anything is written.
+
+    The mode bits are read, not only `os.access`: root may write any file, yet a file the
+    user marked read-only (chmod 444; the read-only attribute on Windows) must stay as it is.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # a missing file fails on read with its own message
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is not None:
+        with contextlib.suppress(OSError):
+            if statvfs(target.parent).f_flag & os.ST_RDONLY:
+                raise SourceError(f"{_read_only_disk(path)} Chưa ghi gì.")
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise SourceError(
+            f"Tệp {path} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties của "
+            "tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì."
+        )
+    if not os.access(target.parent, os.W_OK):
+        raise SourceError(
+            f"Không có quyền ghi vào thư mục {target.parent} chứa tệp {path.name}: cấp quyền "
+            "ghi hoặc chép tệp sang thư mục khác rồi chạy lại. Chưa ghi gì."
+        )
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: FileStamp) -> None:
@@ -149,9 +187,11 @@ def lock_path(path: Path) -> Path:
 def locked(path: Path, *, writing: bool = True) -> Iterator[None]:
     """Hold the run lock on `path` for the duration of a read and its write.
 
-    With `writing`, a file open in Excel or LibreOffice is refused up front too.
+    With `writing`, a read-only file, folder or disk and a file open in Excel or
+    LibreOffice are refused up front too.
     """
     if writing:
+        ensure_writable(path)
         ensure_not_open(path)
     lock = lock_path(path)
     mine = _acquire(path, lock)
