@@ -19,9 +19,12 @@ from typing import BinaryIO
 from ..errors import LockedError, SheetChangedError, SourceError
 
 LOCK_SUFFIX = ".sheets-sync.lock"
+TAKEOVER_SUFFIX = ".takeover"
 TEMP_MARK = ".sheets-sync-"
 # A lock file still without its PID this long after creation belongs to a crashed run.
 _EMPTY_LOCK_GRACE_S = 5.0
+# A takeover marker lives for microseconds; one this old was left by a killed run.
+_MARKER_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,12 @@ def _acquire(path: Path, lock: Path) -> str:
 def _take_over_if_stale(path: Path, lock: Path) -> None:
     """Remove `lock` when the run that wrote it is gone; raise `LockedError` when it lives."""
     try:
-        text = lock.read_text(encoding="utf-8")
-        age = time.time() - lock.stat().st_mtime
+        text, seen = _read_lock(lock)
     except FileNotFoundError:
         return  # released meanwhile: try again
     except (OSError, UnicodeDecodeError):
-        text, age = "", 0.0
+        text, seen = "", None
+    age = time.time() - seen[3] / 1e9 if seen else 0.0
     pid, host = _parse_holder(text)
     if pid is None:
         if age < _EMPTY_LOCK_GRACE_S:
@@ -237,10 +240,49 @@ def _take_over_if_stale(path: Path, lock: Path) -> None:
     elif host != socket.gethostname() or pid_alive(pid):
         # A run on another machine (shared folder) cannot be checked: assume it lives.
         raise _locked_error(path, lock, pid)
+    if seen is not None:
+        _remove_if_unchanged(lock, text, seen)
+
+
+def _read_lock(lock: Path) -> tuple[str, tuple[int, int, int, int]]:
+    """Return a lock file's text and the identity of the file read (device, inode, size, mtime)."""
+    with lock.open("rb") as handle:
+        st = os.fstat(handle.fileno())
+        text = handle.read().decode("utf-8")
+    return text, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _remove_if_unchanged(lock: Path, text: str, seen: tuple[int, int, int, int]) -> None:
+    """Remove the stale lock read as (`text`, `seen`), holding the takeover marker.
+
+    Runs that find the same stale lock at once take turns through the marker (created
+    exclusively), and each removes the lock only if it is still the very file it judged
+    stale: never the fresh lock another run has just taken over.
+    """
+    marker = lock.with_name(lock.name + TAKEOVER_SUFFIX)
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        _clear_stale_marker(marker)
+        time.sleep(0.01)  # another run is taking over: see what it leaves
+        return
+    except OSError as exc:
+        raise os_error(lock, exc, writing=True) from exc
+    os.close(fd)
+    try:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if _read_lock(lock) == (text, seen):
+                lock.unlink()
+    finally:
+        with contextlib.suppress(OSError):
+            marker.unlink()
+
+
+def _clear_stale_marker(marker: Path) -> None:
+    """Remove a takeover marker a run killed in those few microseconds left behind."""
     with contextlib.suppress(OSError):
-        # Re-check right before removing, so a lock just taken by another run survives.
-        if lock.read_text(encoding="utf-8") == text:
-            lock.unlink()
+        if time.time() - marker.stat().st_mtime > _MARKER_GRACE_S:
+            marker.unlink()
 
 
 def _parse_holder(text: str) -> tuple[int | None, str]:
