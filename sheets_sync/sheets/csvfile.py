@@ -131,7 +131,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, bytes, str]:
             except UnicodeDecodeError:
                 break
     else:
-        for codec in ("ascii", "utf-8", "cp1258"):
+        for codec in (*_utf16_without_bom(data), "ascii", "utf-8", "cp1258"):
             try:
                 return codec, b"", data.decode(codec)
             except UnicodeDecodeError:
@@ -140,6 +140,23 @@ def _decode(data: bytes, path: Path) -> tuple[str, bytes, str]:
         f"Không đọc được bảng mã chữ của tệp {path}; mở bằng Excel và lưu lại dạng "
         "“CSV UTF-8” rồi chạy lại."
     )
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, ...]:
+    """Tell UTF-16 saved without a byte-order mark by its zero bytes: ("utf-16-le",) or so.
+
+    Text files hold no zero byte, but UTF-16 gives one to every ASCII character (digits,
+    commas, spaces), always on the same side: odd offsets for little-endian.
+    """
+    sample = data[:65536]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return ()
+    even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.2 and even < 0.02:
+        return ("utf-16-le",)
+    if even > 0.2 and odd < 0.02:
+        return ("utf-16-be",)
+    return ()
 
 
 def _sniff_delimiter(text: str) -> str:
