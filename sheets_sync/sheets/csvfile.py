@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import SourceError
 from ..model import Cell, CellWrite, SheetData, Table
+from . import limits
 from .localfile import (
     FileStamp,
     atomic_replace,
@@ -114,9 +115,14 @@ def parse_csv(data: bytes, path: Path) -> CsvText:
         raise SourceError(
             f"Tệp {path} là tệp Excel chứ không phải CSV; đổi đuôi tệp thành .xlsx rồi chạy lại."
         )
+    limits.check_file_size(path, len(data), limits.MAX_CSV_BYTES)
     codec, bom, text = _decode(data, path)
     delimiter = _sniff_delimiter(text)
     records, rows = _split_records(text, delimiter, path)
+    limits.check_row_count(len(rows), path, path.stem)
+    for number, record in enumerate(records, start=1):
+        if len(record) > limits.MAX_CELL_CHARS:  # only then can a cell of it be too long
+            limits.check_cells(rows[number - 1], number, path, path.stem)
     newline = next((_ending(record) for record in records if _ending(record)), "\r\n")
     return CsvText(codec, bom, delimiter, newline, records, rows)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
+from .limits import check_file_size
 
 LOCK_SUFFIX = ".sheets-sync.lock"
 TAKEOVER_SUFFIX = ".takeover"
@@ -40,6 +41,7 @@ def read_stamped(path: Path) -> tuple[bytes, FileStamp]:
     """Read a whole file and stamp what was read."""
     try:
         with path.open("rb") as handle:
+            check_file_size(path, os.fstat(handle.fileno()).st_size)
             data = handle.read()
             st = os.fstat(handle.fileno())
     except OSError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from ..config import HEADER_ALIASES
 from ..errors import SourceError
 from ..form import pick_responses
 from ..model import Cell, CellWrite, SheetData, Table
+from . import limits
 from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes
@@ -110,6 +112,11 @@ def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
             f"Tệp {path} là tệp Excel cũ (.xls) hoặc có đặt mật khẩu; mở bằng Excel, bỏ mật "
             "khẩu và lưu lại dạng .xlsx rồi chạy lại."
         )
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            limits.check_zip_sizes(archive, path)
+    except zipfile.BadZipFile as exc:
+        raise bad_file(path) from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -163,7 +170,7 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
-            rows = _trimmed_rows(sheet)
+            rows = _trimmed_rows(sheet, path)
             if _has_uncached_formulas(book, sheet):
                 _fill_formula_text(rows, data, sheet.title, path)
     except SourceError:
@@ -173,12 +180,15 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     return rows
 
 
-def _trimmed_rows(sheet: Any) -> list[list[Cell]]:
+def _trimmed_rows(sheet: Any, path: Path) -> list[list[Cell]]:
     # The stored dimension can be wrong (too small cuts data); stream the rows as they are.
     sheet.reset_dimensions()
     rows: list[list[Cell]] = []
     last = 0
     for values in sheet.iter_rows(values_only=True):
+        if len(rows) == limits.MAX_ROWS:
+            limits.check_row_count(len(rows) + 1, path, sheet.title)
+        limits.check_cells(values, len(rows) + 1, path, sheet.title)
         end = len(values)
         while end and (values[end - 1] is None or values[end - 1] == ""):
             end -= 1
@@ -212,7 +222,7 @@ def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Pa
     """Show a formula's text where the workbook holds no value for it."""
     book = open_book(data, path, values=False)
     try:
-        formulas = _trimmed_rows(book[title])
+        formulas = _trimmed_rows(book[title], path)
     finally:
         book.close()
     for index, raw in enumerate(formulas):
