@@ -144,3 +144,25 @@ def test_google_roster_first_within_the_request_budget(
     report = invoke("report", KEY, "--credentials", str(service_account_key.path))
     assert report.exit_code == 0, report.output
     assert "Chưa nộp" in report.output
+
+
+def test_xlsx_says_which_of_two_form_sheets_was_taken(tmp_path: Path) -> None:
+    path = tmp_path / "hai-trang.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Bản nháp"
+    for line in ([*HEADER[:5], "Họ tên cán bộ phụ trách 1"], row("Trường THCS Ngọc Lâm")[:6]):
+        book.active.append(line)
+    form = book.create_sheet(FORM)
+    for line in (HEADER, row("Trường THCS Ngọc Lâm")):
+        form.append(line)
+    book.save(path)
+    draft_before = values(path, "Bản nháp")
+
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Cảnh báo: Đã lấy trang '{FORM}' làm trang câu trả lời (khớp nhiều câu hỏi nhất); "
+        "trang 'Bản nháp' cũng giống biểu mẫu: chọn trang khác bằng --worksheet nếu cần."
+    ) in result.stderr.splitlines()
+    assert values(path, "Bản nháp") == draft_before
+    assert values(path, FORM)[0][-5:] == list(STATUS_COLUMNS.values())
