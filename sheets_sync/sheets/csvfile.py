@@ -118,6 +118,8 @@ def parse_csv(data: bytes, path: Path) -> CsvText:
     limits.check_file_size(path, len(data), limits.MAX_CSV_BYTES)
     codec, bom, text = _decode(data, path)
     delimiter = _sniff_delimiter(text)
+    if data.count(b"\n") > limits.MAX_ROWS:  # count first: keeping every record costs more
+        limits.check_row_count(_count_records(text, delimiter), path, path.stem)
     records, rows = _split_records(text, delimiter, path)
     limits.check_row_count(len(rows), path, path.stem)
     for number, record in enumerate(records, start=1):
@@ -179,6 +181,14 @@ def _sniff_delimiter(text: str) -> str:
         return found
     best = max(_DELIMITERS, key=header.count)
     return best if header.count(best) else ","
+
+
+def _count_records(text: str, delimiter: str) -> int:
+    """Count the records without keeping them; a malformed file fails later with its message."""
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return 0
 
 
 def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], list[list[str]]]:
@@ -276,7 +286,7 @@ class CsvBackend:
             raise SourceError(
                 f"Tệp CSV {self.path} chỉ có một trang tính; bỏ tuỳ chọn --worksheet rồi chạy lại."
             )
-        data, self._stamp = read_stamped(self.path)
+        data, self._stamp = read_stamped(self.path, limits.MAX_CSV_BYTES)
         self._text = parse_csv(data, self.path)
         responses = Table(self.title, self._text.table_rows())
         roster = None

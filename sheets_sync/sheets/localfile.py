@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
-from .limits import check_file_size
+from .limits import MAX_FILE_BYTES, check_file_size
 
 LOCK_SUFFIX = ".sheets-sync.lock"
 TAKEOVER_SUFFIX = ".takeover"
@@ -37,11 +37,11 @@ class FileStamp:
     digest: str
 
 
-def read_stamped(path: Path) -> tuple[bytes, FileStamp]:
-    """Read a whole file and stamp what was read."""
+def read_stamped(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, FileStamp]:
+    """Read a whole file and stamp what was read; refuse one over `limit` bytes unread."""
     try:
         with path.open("rb") as handle:
-            check_file_size(path, os.fstat(handle.fileno()).st_size)
+            check_file_size(path, os.fstat(handle.fileno()).st_size, limit)
             data = handle.read()
             st = os.fstat(handle.fileno())
     except OSError as exc:

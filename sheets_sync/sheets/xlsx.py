@@ -170,6 +170,7 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
+            _check_row_tags(book, sheet, path)
             rows = _trimmed_rows(sheet, path)
             if _has_uncached_formulas(book, sheet):
                 _fill_formula_text(rows, data, sheet.title, path)
@@ -200,6 +201,24 @@ def _trimmed_rows(sheet: Any, path: Path) -> list[list[Cell]]:
             last = len(rows)
     del rows[last:]
     return rows
+
+
+def _check_row_tags(book: Any, sheet: Any, path: Path) -> None:
+    """Refuse a sheet with too many rows from its raw XML, before parsing a single one.
+
+    `<row` and `<x:row` are counted in bytes (an upper bound: `<rowBreaks` counts too);
+    chunks overlap by 3 bytes so a tag cut in two counts once.
+    """
+    part = getattr(sheet, "_worksheet_path", None)
+    if part is None:
+        return
+    count, tail = 0, b""
+    with book._archive.open(part) as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            window = tail + chunk
+            count += window.count(b"<row") + window.count(b":row")
+            tail = window[-3:]
+    limits.check_row_count(count, path, sheet.title)
 
 
 def _has_uncached_formulas(book: Any, sheet: Any) -> bool:
