@@ -111,7 +111,9 @@ def common_options(func: F) -> F:
     options = [
         click.version_option(__version__, prog_name="sheets-sync"),
         click.argument("source"),
-        click.option("--worksheet", help="Trang tính chứa câu trả lời (mặc định: trang đầu tiên)."),
+        click.option(
+            "--worksheet", help="Trang tính chứa câu trả lời (mặc định: trang giống biểu mẫu)."
+        ),
         click.option(
             "--roster",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
