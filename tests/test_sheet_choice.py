@@ -166,3 +166,21 @@ def test_xlsx_says_which_of_two_form_sheets_was_taken(tmp_path: Path) -> None:
     ) in result.stderr.splitlines()
     assert values(path, "Bản nháp") == draft_before
     assert values(path, FORM)[0][-5:] == list(STATUS_COLUMNS.values())
+
+
+def test_google_refuses_two_sheets_reading_equally_as_the_form(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    rows = [HEADER, row("Trường THCS Ngọc Lâm")]
+    sheets = {UNITS: ROSTER, "Bản sao": rows, FORM: rows}
+    google_book(sheets_emulator, service_account_key, sheets)
+    before = {title: sheets_emulator.values(KEY, title) for title in sheets}
+    result = google_run(service_account_key, tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Lỗi: Có nhiều trang tính giống trang câu trả lời biểu mẫu ('Bản sao', '{FORM}'): chọn "
+        "một trang bằng --worksheet. Chưa ghi gì."
+    )
+    assert len(sheets_emulator.requests) == 2
+    assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
+    assert not (tmp_path / "out").exists()
