@@ -22,7 +22,7 @@ first, so no lock, temporary file or half-written workbook is ever left behind.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -85,7 +85,8 @@ class State:
 
 # -- what a source holds ----------------------------------------------------------------------
 
-Snapshot = tuple[tuple[str, tuple[tuple[object, ...], ...]], ...]
+# Per worksheet, its title and one hash per row: a national sheet's is a few megabytes.
+Snapshot = tuple[tuple[str, tuple[int, ...]], ...]
 
 
 def snapshot(data: SheetData, writes: Sequence[CellWrite] = ()) -> Snapshot:
@@ -94,25 +95,31 @@ def snapshot(data: SheetData, writes: Sequence[CellWrite] = ()) -> Snapshot:
     Empty and missing cells are alike and trailing ones are dropped (the Sheets API and the
     local readers trim them); a value keeps its type, so 1 and True differ.
     """
-    tables = [t for t in (data.responses, data.roster) if t is not None]
-    rows = {t.title: [list(r) for r in t.rows] for t in tables}
+    tables = {t.title: t.rows for t in (data.responses, data.roster) if t is not None}
+    written: dict[tuple[str, int], list[Cell]] = {}
     for write in writes:
-        target = rows.get(write.sheet)
-        if target is None:
+        rows = tables.get(write.sheet)
+        if rows is None:
             continue
-        target.extend([] for _ in range(write.row - len(target)))
-        line = target[write.row - 1]
+        index = write.row - 1
+        line = written.get((write.sheet, index))
+        if line is None:
+            line = written[write.sheet, index] = list(rows[index]) if index < len(rows) else []
         line.extend([None] * (write.col - len(line)))
         line[write.col - 1] = write.value
-    return tuple((t.title, _table_key(rows[t.title])) for t in tables)
+    found = []
+    for title, rows in tables.items():
+        count = max([len(rows)] + [i + 1 for t, i in written if t == title])
+        lines = (written.get((title, i), rows[i] if i < len(rows) else []) for i in range(count))
+        found.append((title, _row_hashes(lines)))
+    return tuple(found)
 
 
-def _table_key(rows: list[list[Cell]]) -> tuple[tuple[object, ...], ...]:
-    keys = [tuple(_cell_key(c) for c in row) for row in rows]
-    keys = [_trim(key) for key in keys]
+def _row_hashes(rows: Iterable[list[Cell]]) -> tuple[int, ...]:
+    keys = [_trim(tuple(_cell_key(cell) for cell in row)) for row in rows]
     while keys and not keys[-1]:
         keys.pop()
-    return tuple(keys)
+    return tuple(hash(key) for key in keys)
 
 
 def _cell_key(cell: Cell) -> object:

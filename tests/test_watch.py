@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from sheets_sync.cli import main
 from sheets_sync.config import Settings
 from sheets_sync.errors import SourceError
-from sheets_sync.model import SheetData
+from sheets_sync.model import CellWrite, SheetData, Table
 from sheets_sync.pipeline import RunOutcome
 from sheets_sync.schedule import (
     MAX_BACKOFF,
@@ -36,7 +36,15 @@ from sheets_sync.schedule import (
 )
 from sheets_sync.sheets.base import Backend
 from sheets_sync.sheets.localfile import lock_path
-from sheets_sync.watch import Campaign, Daily, opened, run_campaign, watch
+from sheets_sync.watch import (
+    Campaign,
+    Daily,
+    changed_rows,
+    opened,
+    run_campaign,
+    snapshot,
+    watch,
+)
 from tests.helpers import HEADER, ROSTER, row
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "form-responses.xlsx"
@@ -91,6 +99,29 @@ def test_durations_are_said_in_vietnamese(seconds: float, text: str) -> None:
 def test_backoff_doubles_from_the_interval_up_to_a_cap() -> None:
     assert [backoff(120, n) for n in range(5)] == [120, 240, 480, MAX_BACKOFF, MAX_BACKOFF]
     assert backoff(3600, 3) == 3600  # never shorter than the interval itself
+
+
+def table(*rows: list[Any]) -> SheetData:
+    return SheetData("x", Table(RESPONSES, [list(r) for r in rows]))
+
+
+def test_a_snapshot_sees_values_as_a_read_gives_them_back() -> None:
+    assert snapshot(table(["a", None, ""], [], [None])) == snapshot(table(["a"]))
+    assert snapshot(table(["a", None, "b"])) == snapshot(table(["a", "", "b"]))
+    assert snapshot(table(["a", 1])) != snapshot(table(["a", True]))
+    assert snapshot(table(["a", 1])) != snapshot(table(["a", "1"]))
+    writes = [CellWrite(RESPONSES, 1, 3, "Trạng thái"), CellWrite(RESPONSES, 3, 3, "Hợp lệ")]
+    written = table(["a", "b", "Trạng thái"], ["x"], ["y", None, "Hợp lệ"])
+    assert snapshot(table(["a", "b"], ["x"], ["y"]), writes) == snapshot(written)
+    assert snapshot(table(["a", "b"], ["x"], ["y"]), writes[:1]) != snapshot(written)
+    assert snapshot(table(["a"]), [CellWrite("Trang khác", 1, 1, "z")]) == snapshot(table(["a"]))
+
+
+def test_changed_rows_counts_new_and_edited_responses() -> None:
+    before = snapshot(table(["h"], ["a"], ["b"], ["c"]))
+    after = snapshot(table(["h", "Trạng thái"], ["a"], ["B"], ["c"], ["d"], ["e"]))
+    assert changed_rows(before, after) == 3  # the header does not count
+    assert changed_rows(None, after) == 0
 
 
 # -- local files ------------------------------------------------------------------------------
