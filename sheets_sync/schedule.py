@@ -82,7 +82,10 @@ class StopRequest:
 
     @contextmanager
     def interruptible(self) -> Iterator[None]:
-        """Let a stop request interrupt this step at once: it writes nothing."""
+        """Let a stop request interrupt this step at once: it writes nothing.
+
+        A request that came just before or during the step stops before the next one.
+        """
         if self.requested:
             raise KeyboardInterrupt
         self._interruptible = True
@@ -90,6 +93,8 @@ class StopRequest:
             yield
         finally:
             self._interruptible = False
+        if self.requested:
+            raise KeyboardInterrupt
 
     @contextmanager
     def handling_signals(self) -> Iterator[None]:
