@@ -119,6 +119,22 @@ def test_a_response_appended_between_cycles_gets_its_status(
     assert len(sheets_emulator.requests) - recorder.requests[-1] == 2
 
 
+def test_a_row_corrected_between_cycles_gets_its_new_status(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    add_book(sheets_emulator, service_account_key)
+
+    def correct_the_link(_: Backend) -> None:
+        link = HEADER.index("Đường link Fanpage (facebook)")
+        with sheets_emulator.lock:
+            sheets_emulator.sheet(KEY, RESPONSES).rows[3][link] = "facebook.com/ubndbode"
+
+    recorder = run_watch(sheets_emulator, service_account_key, tmp_path, 3, {1: correct_the_link})
+    assert status_of(sheets_emulator, "UBND phường Bồ Đề") == "Hợp lệ"
+    assert recorder.jobs == 2
+    assert ", 1 dòng mới hoặc đã sửa: ghi " in recorder.lines[1][0]
+
+
 def test_a_response_arriving_while_a_cycle_runs_is_taken_by_the_next(
     sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
 ) -> None:
