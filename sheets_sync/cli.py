@@ -315,6 +315,10 @@ def report(fmt: str, **kwargs: Any) -> None:
         click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))
 
 
+def _say(line: str, failed: bool) -> None:
+    click.echo(line, err=failed)
+
+
 def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
     try:
         return parse_every(value)
@@ -349,17 +353,17 @@ def watch(
     )
     with opened as (open_backend, files), stop.handling_signals():
         campaign = watching.run_campaign(
-            open_backend, files, common.settings, common.worksheet, out_dir, maker
+            open_backend,
+            files,
+            common.settings,
+            common.worksheet,
+            out_dir,
+            maker,
+            progress=watching.stopping_notice(stop, _say),
         )
         click.echo(
             f"Đang theo dõi {common.source}, kiểm tra mỗi {duration_text(every)}; "
             "nhấn Ctrl+C để dừng."
         )
-        cycles = watching.watch(
-            campaign,
-            every,
-            lambda line, failed: click.echo(line, err=failed),
-            stop,
-            max_cycles=max_cycles,
-        )
+        cycles = watching.watch(campaign, every, _say, stop, max_cycles=max_cycles)
     click.echo(f"Đã dừng theo dõi sau {cycles} lượt kiểm tra; không có gì bị ghi dở.")

@@ -341,11 +341,26 @@ def run_campaign(
     worksheet: str | None,
     out_dir: Path,
     maker: DocumentMaker | None,
+    progress: pipeline.Progress | None = None,
 ) -> Campaign:
     """The job of `run` (read, decide, Word lists, statuses) as a campaign."""
     return Campaign(
         open_backend,
         read=lambda backend: backend.read(worksheet, settings.roster_worksheet),
-        job=lambda backend: pipeline.run(backend, settings, worksheet, out_dir, maker),
+        job=lambda backend: pipeline.run(
+            backend, settings, worksheet, out_dir, maker, progress=progress
+        ),
         files=files,
     )
+
+
+def stopping_notice(stop: StopRequest, say: Say) -> pipeline.Progress:
+    """Say once, at the job's next step, that a stop waits for the cycle's writes to end."""
+    told: list[bool] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stop.requested and not told:
+            told.append(True)
+            say("Đang dừng: chờ ghi xong lượt này...", True)
+
+    return progress

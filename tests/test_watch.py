@@ -25,7 +25,7 @@ from sheets_sync.cli import main
 from sheets_sync.config import Settings
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellWrite, SheetData, Table
-from sheets_sync.pipeline import RunOutcome
+from sheets_sync.pipeline import Progress, RunOutcome
 from sheets_sync.schedule import (
     MAX_BACKOFF,
     StopRequest,
@@ -43,6 +43,7 @@ from sheets_sync.watch import (
     opened,
     run_campaign,
     snapshot,
+    stopping_notice,
     watch,
 )
 from tests.helpers import HEADER, ROSTER, row
@@ -151,15 +152,15 @@ class Recorder:
 
 
 @pytest.fixture
-def opened_campaign() -> Iterator[Callable[[Path, Recorder], Campaign]]:
+def opened_campaign() -> Iterator[Callable[..., Campaign]]:
     """Build the command's campaign on a local file, counting its reads."""
     with ExitStack() as stack:
 
-        def make(path: Path, recorder: Recorder) -> Campaign:
+        def make(path: Path, recorder: Recorder, progress: Progress | None = None) -> Campaign:
             source = opened(str(path), roster=None, credentials=None, warn=print)
             open_backend, files = stack.enter_context(source)
             out = path.parent / "out"
-            campaign = run_campaign(open_backend, files, Settings(), None, out, None)
+            campaign = run_campaign(open_backend, files, Settings(), None, out, None, progress)
             read = campaign.read
 
             def counted(backend: Backend) -> SheetData:
@@ -399,7 +400,8 @@ def test_a_stop_signal_during_the_writes_lets_the_cycle_finish(
 ) -> None:
     path = make_xlsx(tmp_path / "responses.xlsx")
     recorder = Recorder()
-    campaign = opened_campaign(path, recorder)
+    stop = StopRequest()
+    campaign = opened_campaign(path, recorder, stopping_notice(stop, recorder.say))
     job = campaign.job
 
     def signalled_job(backend: Backend) -> RunOutcome:
@@ -407,10 +409,11 @@ def test_a_stop_signal_during_the_writes_lets_the_cycle_finish(
         return job(backend)
 
     campaign.job = signalled_job
-    stop = StopRequest()
     with stop.handling_signals():
         cycles = watch(campaign, 1.0, recorder.say, stop, wait=recorder.wait, max_cycles=5)
     assert cycles == 1 and stop.signal == signal.SIGTERM and recorder.waits == []
+    assert recorder.lines[0] == ("Đang dừng: chờ ghi xong lượt này...", True)
+    assert recorder.lines[1][0].endswith(" — 2 dòng: ghi 15 ô trạng thái")
     assert statuses(path)["Trường THCS Ngọc Lâm"] == "Hợp lệ"  # the cycle's write landed
     assert leftovers(tmp_path) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers are given back
