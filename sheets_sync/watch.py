@@ -217,7 +217,8 @@ def _attempt(
     try:
         line = _cycle(campaign, state, stop, now)
     except Exception as exc:
-        if not (state.proven or isinstance(exc, TRANSIENT)):
+        # A stop can break the cycle (Windows interrupts the pool's workers too): just stop.
+        if not (state.proven or stop.requested or isinstance(exc, TRANSIENT)):
             raise
         state.failures += 1
         delay = backoff(every, state.failures)

@@ -419,6 +419,26 @@ def test_a_stop_signal_during_the_writes_lets_the_cycle_finish(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers are given back
 
 
+def test_a_cycle_broken_by_the_stop_itself_just_stops(
+    tmp_path: Path, opened_campaign: Callable[[Path, Recorder], Campaign]
+) -> None:
+    path = make_xlsx(tmp_path / "responses.xlsx")
+    recorder = Recorder()
+    campaign = opened_campaign(path, recorder)
+
+    def interrupted_workers(backend: Backend) -> RunOutcome:
+        os.kill(os.getpid(), signal.SIGINT)
+        raise RuntimeError("A process in the process pool was terminated abruptly")
+
+    campaign.job = interrupted_workers
+    stop = StopRequest()
+    with stop.handling_signals():
+        cycles = watch(campaign, 1.0, recorder.say, stop, wait=recorder.wait, max_cycles=5)
+    assert cycles == 1 and recorder.waits == []
+    assert len(recorder.failures()) == 1 and "RuntimeError" in recorder.failures()[0]
+    assert leftovers(tmp_path) == []
+
+
 def test_a_stop_signal_while_reading_stops_at_once(
     tmp_path: Path, opened_campaign: Callable[[Path, Recorder], Campaign]
 ) -> None:
