@@ -21,6 +21,7 @@ first, so no lock, temporary file or half-written workbook is ever left behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -85,8 +86,8 @@ class State:
 
 # -- what a source holds ----------------------------------------------------------------------
 
-# Per worksheet, its title and one hash per row: a national sheet's is a few megabytes.
-Snapshot = tuple[tuple[str, tuple[int, ...]], ...]
+# Per worksheet, its title and a 128-bit digest per row: a national sheet's is a few megabytes.
+Snapshot = tuple[tuple[str, tuple[bytes, ...]], ...]
 
 
 def snapshot(data: SheetData, writes: Sequence[CellWrite] = ()) -> Snapshot:
@@ -115,11 +116,17 @@ def snapshot(data: SheetData, writes: Sequence[CellWrite] = ()) -> Snapshot:
     return tuple(found)
 
 
-def _row_hashes(rows: Iterable[list[Cell]]) -> tuple[int, ...]:
+def _row_hashes(rows: Iterable[list[Cell]]) -> tuple[bytes, ...]:
     keys = [_trim(tuple(_cell_key(cell) for cell in row)) for row in rows]
     while keys and not keys[-1]:
         keys.pop()
-    return tuple(hash(key) for key in keys)
+    # Not hash(): it gives -1 and -2 the same value, so a cell edited from one to the other
+    # would go unseen.
+    return tuple(_digest(repr(key)) for key in keys)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "backslashreplace"), digest_size=16).digest()
 
 
 def _cell_key(cell: Cell) -> object:

@@ -111,6 +111,8 @@ def test_a_snapshot_sees_values_as_a_read_gives_them_back() -> None:
     assert snapshot(table(["a", None, "b"])) == snapshot(table(["a", "", "b"]))
     assert snapshot(table(["a", 1])) != snapshot(table(["a", True]))
     assert snapshot(table(["a", 1])) != snapshot(table(["a", "1"]))
+    assert snapshot(table(["a", -1])) != snapshot(table(["a", -2]))
+    assert snapshot(table(["a", 1])) != snapshot(table(["a", 1.0]))
     writes = [CellWrite(RESPONSES, 1, 3, "Trạng thái"), CellWrite(RESPONSES, 3, 3, "Hợp lệ")]
     written = table(["a", "b", "Trạng thái"], ["x"], ["y", None, "Hợp lệ"])
     assert snapshot(table(["a", "b"], ["x"], ["y"]), writes) == snapshot(written)
