@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from sheets_sync.cli import main
 from sheets_sync.config import Settings
 from sheets_sync.errors import SourceError
 from sheets_sync.pipeline import RunOutcome
@@ -234,3 +236,18 @@ def test_after_a_good_cycle_even_a_setup_error_is_retried(
     failures = recorder.failures()
     assert len(failures) == 2 and all("chưa được chia sẻ" in line for line in failures)
     assert status_of(sheets_emulator, "Trường Tiểu học Gia Thụy") == "Hợp lệ, cần lưu ý"
+
+
+def test_the_command_keeps_one_backend_and_one_token_for_the_whole_watch(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    add_book(sheets_emulator, service_account_key)
+    args = ["watch", KEY, "--every", "1", "--max-cycles", "3", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, "--credentials", str(service_account_key.path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].endswith(" — 3 dòng: ghi 18 ô trạng thái, 3 danh sách Word")
+    assert lines[2] == "Đã dừng theo dõi sau 3 lượt kiểm tra; không có gì bị ghi dở."
+    assert len(sheets_emulator.requests) == 5 + 2 + 2
+    assert len(sheets_emulator.token_requests) == 1
+    assert status_of(sheets_emulator, "UBND phường Bồ Đề") == "Cần sửa"
