@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from .config import Settings
 from .form import Layout
@@ -15,19 +15,8 @@ from .model import Cell, Issue, Response, RowResult, RowStatus, Staff, cell_at
 from .phones import normalize_phone
 from .roster import Roster
 from .text import cell_text, clean, fold, name_case
+from .timestamps import DateOrder, parse_timestamp
 
-_SHEET_EPOCH = datetime(1899, 12, 30)
-_TEXT_FORMATS = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-)
 # "Công đoàn _ <unit>" with the underscore's spaces optional, on the folded text.
 _CONVENTION = re.compile(r"^cong doan ?_ ?(.+)$")
 _LINK_CODES = {
@@ -45,28 +34,8 @@ class Context:
     settings: Settings
     unit_key: Callable[[str], str]
     roster: Roster | None
-
-
-def parse_timestamp(value: Cell) -> datetime | None:
-    """Read a sheet timestamp: a date, a serial number, or day-first text."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        # Serial days since 1899-12-30; outside 1900..2200 it is no timestamp.
-        if not 1 <= value < 110_000:
-            return None
-        return (_SHEET_EPOCH + timedelta(days=float(value))).replace(microsecond=0)
-    text = clean(cell_text(value))
-    for fmt in _TEXT_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+    # How the column's ambiguous text dates read (`04/02/2024`), decided on the whole column.
+    date_order: DateOrder = "day-first"
 
 
 def read_response(
@@ -84,7 +53,7 @@ def read_response(
     staff = _staff(row, layout, unit, ctx, issues)
     response = Response(
         row=number,
-        submitted_at=parse_timestamp(cell_at(row, layout.fields.get("submitted_at"))),
+        submitted_at=_submitted_at(row, layout, ctx, issues),
         email=fields.get("email", ""),
         unit=unit,
         roster_unit=roster_unit,
@@ -100,6 +69,21 @@ def read_response(
     if not any(s.name for s in staff):
         issues.append(issue("missing_staff", "staff"))
     return response
+
+
+def _submitted_at(
+    row: Sequence[Cell], layout: Layout, ctx: Context, issues: list[Issue]
+) -> datetime | None:
+    """Read the row's time; one that cannot be read is an issue, never a silent gap."""
+    col = layout.fields.get("submitted_at")
+    if col is None:
+        return None
+    cell = cell_at(row, col)
+    when = parse_timestamp(cell, ctx.date_order)
+    if when is None:
+        typed = clean(cell_text(cell))
+        issues.append(issue("submitted_at_invalid", "submitted_at", value=typed or "ô trống"))
+    return when
 
 
 def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
@@ -186,10 +170,19 @@ def _phone(value: Cell, k: int, name: str, issues: list[Issue]) -> str:
 
 
 def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
-    """Mark late rows and superseded resubmissions, then give every row its status."""
+    """Mark late rows and superseded resubmissions, then give every row its status.
+
+    A unit's latest submission wins: by time, then by row. A row whose time could not be
+    read (it carries `submitted_at_invalid`) is ranked as if sent at the latest time of the
+    rows above it, so after all of them: the form appends rows in the order they arrive. It
+    is never taken as the earliest, which would let an older submission win silently.
+    """
     cutoff = datetime(deadline.year, deadline.month, deadline.day)
-    latest: dict[str, Response] = {}
+    latest: dict[str, tuple[tuple[datetime, int], Response]] = {}
+    known = datetime.min
     for response in responses:
+        order = (response.submitted_at or known, response.row)
+        known = max(known, order[0])
         if response.submitted_at and response.submitted_at >= cutoff:
             value = response.submitted_at.strftime("%d/%m/%Y %H:%M")
             response.issues.append(
@@ -199,19 +192,15 @@ def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
             )
         if response.unit_key:
             best = latest.get(response.unit_key)
-            if best is None or _order(response) >= _order(best):
-                latest[response.unit_key] = response
+            if best is None or order >= best[0]:
+                latest[response.unit_key] = (order, response)
     results = []
     for response in responses:
-        winner = latest.get(response.unit_key, response)
+        winner = latest[response.unit_key][1] if response.unit_key else response
         if winner is not response:
             response.issues.append(issue("duplicate_superseded", "submitted_at", row=winner.row))
         results.append(RowResult(response, _status(response, winner is not response)))
     return results
-
-
-def _order(response: Response) -> tuple[datetime, int]:
-    return (response.submitted_at or datetime.min, response.row)
 
 
 def _status(response: Response, superseded: bool) -> RowStatus:
