@@ -60,7 +60,7 @@ class RunOutcome:
 
 def check_data(data: SheetData, settings: Settings) -> Checked:
     """Normalize and decide every row of what a backend read; pure."""
-    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes)
+    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
     roster = load_roster(data.roster, settings, keyer)
     layout = read_layout(data.responses.header, settings.headers)
     stamps = _date_order(data, layout, settings)
@@ -73,6 +73,7 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
     checked.notes += [stamps.note] if stamps.note else []
+    checked.notes += roster.warnings if roster is not None else []
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)
     return checked

@@ -1,4 +1,4 @@
-"""The roster: units expected to answer, matched on the folded unit key."""
+"""The roster: units expected to answer, matched on the unit key, accents as a fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
 from .model import RosterEntry, RowResult, Table, cell_at
-from .text import Nearest, cell_text, clean, header_key
+from .text import Nearest, cell_text, clean, fold, header_key
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,12 @@ class RosterUnit:
 
 
 class Roster:
-    """Look up the roster's spelling of a unit typed in any of its usual forms."""
+    """Look up the roster's spelling of a unit typed in any of its usual forms.
+
+    `keyer` gives the accent-keeping key (`make_unit_keyer(..., accents=True)`): an exact
+    key wins; the accent-blind key (its `fold`) is a fallback used only when it names
+    exactly one roster unit, so `Đông Hòa` and `Đồng Hòa` stay two units.
+    """
 
     def __init__(self, table: Table, keyer: Callable[[str], str], aliases: Sequence[str]) -> None:
         self.title = table.title
@@ -27,21 +32,31 @@ class Roster:
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
+        self.by_fold: dict[str, list[RosterUnit]] = {}
         for number, row in enumerate(table.rows[1:], start=2):
             name = clean(cell_text(cell_at(row, self.unit_col)))
             if not name:
                 continue
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
-            self.by_key.setdefault(unit.key, unit)
-        self._nearest = Nearest({u.key: u.name for u in self.units})
+            if unit.key not in self.by_key:
+                self.by_key[unit.key] = unit
+                self.by_fold.setdefault(fold(unit.key), []).append(unit)
+        self._nearest = Nearest({k: v[0].name for k, v in self.by_fold.items()})
+        # Problems of the roster itself, said once per run (Vietnamese, one line each).
+        self.warnings = [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
 
     def match(self, key: str) -> RosterUnit | None:
-        return self.by_key.get(key)
+        """The roster unit a key names: the same key, else the only one equal without accents."""
+        found = self.by_key.get(key)
+        if found is None:
+            twins = self.by_fold.get(fold(key), [])
+            found = twins[0] if len(twins) == 1 else None
+        return found
 
     def closest(self, key: str) -> str | None:
         """Name the roster unit nearest to an unmatched key, for the reviewer's hint."""
-        return self._nearest(key)
+        return self._nearest(fold(key))
 
 
 def load_roster(
@@ -71,6 +86,14 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
                 RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row)
             )
     return entries
+
+
+def _twins_warning(units: Sequence[RosterUnit]) -> str:
+    names = " và ".join(f"'{u.name}' (dòng {u.row})" for u in units)
+    return (
+        f"danh sách đơn vị có các đơn vị chỉ khác nhau ở dấu: {names}; tên đơn vị gõ không dấu "
+        "sẽ không được ghép với đơn vị nào trong số này, cần gõ đúng dấu."
+    )
 
 
 def _unit_column(table: Table, aliases: Sequence[str]) -> int:

@@ -17,8 +17,9 @@ from .roster import Roster
 from .text import cell_text, clean, fold, name_case
 from .timestamps import DateOrder, parse_timestamp
 
-# "Công đoàn _ <unit>" with the underscore's spaces optional, on the folded text.
-_CONVENTION = re.compile(r"^cong doan ?_ ?(.+)$")
+# "Công đoàn _ <unit>" with the underscore's spaces optional; the first two words fold to
+# "cong doan", the rest must name the row's unit.
+_CONVENTION = re.compile(r"^(\S+ \S+) ?_ ?(.+)$")
 _LINK_CODES = {
     "invalid": "url_invalid",
     "not_facebook": "url_not_facebook",
@@ -32,6 +33,7 @@ class Context:
     """What reading a row needs besides the row: settings, unit keys, the roster."""
 
     settings: Settings
+    # The accent-keeping unit key (`make_unit_keyer(..., accents=True)`).
     unit_key: Callable[[str], str]
     roster: Roster | None
     # How the column's ambiguous text dates read (`04/02/2024`), decided on the whole column.
@@ -49,7 +51,7 @@ def read_response(
     typed_unit = fields.get("unit", "")
     key = ctx.unit_key(typed_unit) if typed_unit else ""
     issues: list[Issue] = []
-    unit, roster_unit = _unit(typed_unit, key, ctx.roster, issues)
+    unit, roster_unit, key = _unit(typed_unit, key, ctx.roster, issues)
     staff = _staff(row, layout, unit, ctx, issues)
     response = Response(
         row=number,
@@ -95,27 +97,47 @@ def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
 
 def _unit(
     typed: str, key: str, roster: Roster | None, issues: list[Issue]
-) -> tuple[str, str | None]:
-    """Give the roster's spelling of the unit, or the typed one with a warning."""
+) -> tuple[str, str | None, str]:
+    """Give the unit's name, its roster spelling, and the key its submissions share.
+
+    A roster match names the unit by the roster's spelling and key, so two typed names
+    that match different roster units never share a key; no match keeps the typed name.
+    """
     if not typed:
         issues.append(issue("missing_unit", "unit"))
-        return "", None
+        return "", None, ""
     if roster is None:
-        return typed, None
+        return typed, None, key
     found = roster.match(key)
     if found:
-        return found.name, found.name
+        return found.name, found.name, found.key
     near = roster.closest(key)
     hint = f"; gần nhất: {near}" if near else ""
     issues.append(issue("unit_not_in_roster", "unit", closest=hint))
-    return typed, None
+    return typed, None, key
+
+
+def _same_unit(left: str, right: str, ctx: Context) -> bool:
+    """Tell whether two typed names name one unit, as the unit column would match them.
+
+    The same roster unit when either matches one; otherwise the same key, accents ignored
+    only when one of the two is typed without any (`Dong Hoa` = `Đông Hòa` ≠ `Đồng Hòa`).
+    """
+    a, b = ctx.unit_key(left), ctx.unit_key(right)
+    if a == b:
+        return True
+    if ctx.roster is not None:
+        found_a, found_b = ctx.roster.match(a), ctx.roster.match(b)
+        if found_a is not None or found_b is not None:
+            return found_a is found_b
+    return fold(a) == fold(b) and (a == fold(a) or b == fold(b))
 
 
 def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> None:
     name, url = response.fanpage_name, response.fanpage_url
     if not name:
         issues.append(issue("missing_fanpage_name", "fanpage_name"))
-    elif response.unit and not _follows_convention(name, response.unit_key, ctx):
+    elif response.unit and not _follows_convention(name, response.unit, ctx):
         issues.append(
             issue(
                 "fanpage_name_convention", "fanpage_name", expected=response.expected_fanpage_name
@@ -130,9 +152,13 @@ def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> Non
         issues.append(issue(_LINK_CODES[link.kind], "fanpage_url", value=link.url))
 
 
-def _follows_convention(name: str, unit_key: str, ctx: Context) -> bool:
-    match = _CONVENTION.match(fold(name))
-    return match is not None and ctx.unit_key(match.group(1)) == unit_key
+def _follows_convention(name: str, unit: str, ctx: Context) -> bool:
+    match = _CONVENTION.match(name)
+    return (
+        match is not None
+        and fold(match.group(1)) == "cong doan"
+        and _same_unit(match.group(2), unit, ctx)
+    )
 
 
 def _staff(
@@ -146,7 +172,7 @@ def _staff(
         if not name:
             continue
         own_unit = clean(cell_text(cells.get("unit")))
-        if not own_unit or (unit and ctx.unit_key(own_unit) == ctx.unit_key(unit)):
+        if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
             own_unit = unit
         position = clean(cell_text(cells.get("position")))
         phone = _phone(cells.get("phone"), k, name, issues)
@@ -178,6 +204,7 @@ def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
     is never taken as the earliest, which would let an older submission win silently.
     """
     cutoff = datetime(deadline.year, deadline.month, deadline.day)
+    _join_unaccented(responses)
     latest: dict[str, tuple[tuple[datetime, int], Response]] = {}
     known = datetime.min
     for response in responses:
@@ -201,6 +228,25 @@ def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
             response.issues.append(issue("duplicate_superseded", "submitted_at", row=winner.row))
         results.append(RowResult(response, _status(response, winner is not response)))
     return results
+
+
+def _join_unaccented(responses: Sequence[Response]) -> None:
+    """Give a name typed without accents the key of the one accented unit it can be.
+
+    Only for names no roster unit matched: `Truong TH Dong Hoa` joins `Trường TH Đông Hòa`
+    when that is the only accented spelling of those letters among the rows; beside both
+    `Đông Hòa` and `Đồng Hòa` it stays a unit of its own.
+    """
+    unmatched = [r for r in responses if r.roster_unit is None and r.unit_key]
+    accented: dict[str, set[str]] = {}
+    for response in unmatched:
+        bare = fold(response.unit_key)
+        if bare != response.unit_key:
+            accented.setdefault(bare, set()).add(response.unit_key)
+    for response in unmatched:
+        keys = accented.get(response.unit_key, set())
+        if len(keys) == 1:
+            response.unit_key = next(iter(keys))
 
 
 def _status(response: Response, superseded: bool) -> RowStatus:
