@@ -33,18 +33,31 @@ class Roster:
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
         self.by_fold: dict[str, list[RosterUnit]] = {}
+        # Rows that list a unit again, by the row that lists it first.
+        self.repeats: dict[int, list[int]] = {}
+        repeated: dict[int, RosterUnit] = {}
         for number, row in enumerate(table.rows[1:], start=2):
             name = clean(cell_text(cell_at(row, self.unit_col)))
             if not name:
                 continue
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
-            if unit.key not in self.by_key:
-                self.by_key[unit.key] = unit
+            first = self.by_key.setdefault(unit.key, unit)
+            if first is unit:
                 self.by_fold.setdefault(fold(unit.key), []).append(unit)
+            else:
+                self.repeats.setdefault(first.row, []).append(number)
+                repeated[first.row] = first
         self._nearest = Nearest({k: v[0].name for k, v in self.by_fold.items()})
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
-        self.warnings = [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
+        self.warnings = [
+            _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
+        ] + [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
+
+    @property
+    def distinct(self) -> list[RosterUnit]:
+        """Each unit once, where the roster first lists it."""
+        return list(self.by_key.values())
 
     def match(self, key: str) -> RosterUnit | None:
         """The roster unit a key names: the same key, else the only one equal without accents."""
@@ -76,7 +89,7 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
     """Say for each roster unit whether it sent a valid list, one with errors, or nothing."""
     sent = {r.response.unit_key: r for r in effective}
     entries = []
-    for unit in roster.units:
+    for unit in roster.distinct:
         result = sent.get(unit.key)
         if result is None:
             entries.append(RosterEntry(unit.row, unit.name, "missing", None))
@@ -86,6 +99,14 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
                 RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row)
             )
     return entries
+
+
+def _repeat_warning(unit: RosterUnit, rows: Sequence[int]) -> str:
+    where = ", ".join(str(row) for row in (unit.row, *rows))
+    return (
+        f"đơn vị '{unit.name}' có tên nhiều lần trong danh sách đơn vị (dòng {where}): chỉ tính "
+        "một lần; nên xóa các dòng thừa."
+    )
 
 
 def _twins_warning(units: Sequence[RosterUnit]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from sheets_sync.cli import main
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES, Settings
 from sheets_sync.model import SheetData, Table
-from sheets_sync.pipeline import Checked, check_data
+from sheets_sync.pipeline import Checked, check_data, status_writes
 from sheets_sync.text import cell_text, fold, make_unit_keyer, tone_fold
 from tests.helpers import HEADER, row
 from tests.test_properties import bounded
@@ -164,3 +165,52 @@ def test_report_credits_each_accent_twin_and_names_the_roster_problem_once(tmp_p
         f"'{DONG_GRAVE}' (dòng 3); tên đơn vị gõ không dấu sẽ không được ghép với đơn vị nào "
         "trong số này, cần gõ đúng dấu.",
     ]
+
+
+def test_a_unit_listed_twice_in_the_roster_counts_once_and_is_named(tmp_path: Path) -> None:
+    units = (OTHER, DONG, "THCS Ngọc Lâm", "Trường Mầm non Hoa Sữa", OTHER)
+    checked = check(row(OTHER), units=units)
+    assert [(e.unit, e.state, e.row) for e in checked.roster_entries or []] == [
+        (OTHER, "ok", 2),
+        (DONG, "missing", 3),
+        ("Trường Mầm non Hoa Sữa", "missing", 5),
+    ]
+    assert checked.notes == [
+        f"đơn vị '{OTHER}' có tên nhiều lần trong danh sách đơn vị (dòng 2, 4, 6): chỉ tính "
+        "một lần; nên xóa các dòng thừa."
+    ]
+    # Every row that lists the unit shows its state.
+    writes = status_writes(checked, Settings(), datetime(2024, 2, 6, 9, 30))
+    assert [(w.row, w.value) for w in writes if w.sheet == "Danh sách đơn vị"] == [
+        (1, "Tình trạng nộp"),
+        (2, "Đã nộp"),
+        (4, "Đã nộp"),
+        (6, "Đã nộp"),
+        (3, "Chưa nộp"),
+        (5, "Chưa nộp"),
+    ]
+
+
+def test_report_counts_a_repeated_roster_unit_once(tmp_path: Path) -> None:
+    responses, roster_csv = tmp_path / "responses.csv", tmp_path / "roster.csv"
+    with responses.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, [cell_text(c) for c in row(OTHER)]])
+    with roster_csv.open("w", encoding="utf-8", newline="") as handle:
+        listed = [OTHER, DONG, OTHER, "Trường THCS Ngọc  Lâm", DONG_GRAVE]
+        csv.writer(handle).writerows(
+            [["STT", "Tên đơn vị"], *([i, u] for i, u in enumerate(listed))]
+        )
+    result = CliRunner().invoke(main, ["report", str(responses), "--roster", str(roster_csv)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:4] == [
+        f"{OTHER}: Đã nộp (dòng 2)",
+        f"{DONG}: Chưa nộp",
+        f"{DONG_GRAVE}: Chưa nộp",
+        "3 đơn vị: 1 đã nộp, 0 đã nộp nhưng cần sửa, 2 chưa nộp.",
+    ]
+    assert lines[4] == (
+        f"Chú ý: đơn vị '{OTHER}' có tên nhiều lần trong danh sách đơn vị (dòng 2, 4, 5): chỉ "
+        "tính một lần; nên xóa các dòng thừa."
+    )
+    assert len(lines) == 6 and lines[5].startswith("Chú ý: danh sách đơn vị có các đơn vị chỉ")
