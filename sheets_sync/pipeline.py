@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .config import Settings
+from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
 from .errors import SheetChangedError, SourceError
 from .form import REQUIRED, Layout, read_layout
@@ -21,6 +21,10 @@ from .text import cell_text, make_unit_keyer
 from .timestamps import ColumnOrder, column_order
 
 UNIT_TITLE = REQUIRED["unit"]
+NO_ROSTER = (
+    "không có danh sách đơn vị: tên đơn vị giữ như đã gõ, không đối chiếu được và không tính "
+    f"được '{ROSTER_STATUS_COLUMN}'; thêm trang tính '{ROSTER_WORKSHEET}' hoặc dùng --roster TỆP."
+)
 
 # Told each stage as it starts ("read", "decide", "documents", "statuses"), and during
 # "documents" how many of how many lists are done: (stage, done, total).
@@ -73,7 +77,7 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
     checked.notes += [stamps.note] if stamps.note else []
-    checked.notes += roster.warnings if roster is not None else []
+    checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)
     return checked

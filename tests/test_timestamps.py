@@ -241,7 +241,7 @@ def test_a_column_that_cannot_tell_follows_date_order_and_says_so(tmp_path: Path
     assert times == ["2024-02-04T09:00:00", "2024-02-03T09:00:00"]
     result = CliRunner().invoke(main, ["check", str(source), "--config", str(config)])
     assert result.exit_code == 0, result.output
-    notes = [line for line in result.output.splitlines() if line.startswith("Chú ý: ")]
+    notes = [line for line in result.output.splitlines() if line.startswith("Chú ý: cột")]
     assert notes == [
         "Chú ý: cột dấu thời gian không cho biết ngày hay tháng viết trước; các ngày như "
         '04/02/2024 được đọc theo tháng trước (date_order = "month-first" trong tệp cấu hình).'

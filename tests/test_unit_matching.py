@@ -214,3 +214,25 @@ def test_report_counts_a_repeated_roster_unit_once(tmp_path: Path) -> None:
         "tính một lần; nên xóa các dòng thừa."
     )
     assert len(lines) == 6 and lines[5].startswith("Chú ý: danh sách đơn vị có các đơn vị chỉ")
+
+
+NO_ROSTER_NOTE = (
+    "Chú ý: không có danh sách đơn vị: tên đơn vị giữ như đã gõ, không đối chiếu được và không "
+    "tính được 'Tình trạng nộp'; thêm trang tính 'Danh sách đơn vị' hoặc dùng --roster TỆP."
+)
+
+
+def test_without_a_roster_check_and_run_say_so_once(tmp_path: Path) -> None:
+    source = tmp_path / "responses.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        rows = [row(DONG), row(DONG_GRAVE), row(DONG)]
+        csv.writer(handle).writerows([HEADER, *[[cell_text(c) for c in r] for r in rows]])
+    for command in (["check"], ["run", "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, [*command, str(source)])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines().count(NO_ROSTER_NOTE) == 1, result.output
+    roster_csv = tmp_path / "roster.csv"
+    roster_csv.write_text(f"Tên đơn vị\n{DONG}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(source), "--roster", str(roster_csv)])
+    assert result.exit_code == 0, result.output
+    assert "Chú ý" not in result.output
