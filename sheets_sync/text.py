@@ -115,6 +115,10 @@ def fold(value: str) -> str:
     return " ".join(text.split())
 
 
+# The words of unit names repeat; folding each one once is most of the key's cost.
+_fold_word = functools.lru_cache(maxsize=65536)(fold)
+
+
 def header_key(value: str) -> str:
     """Fold a column title and turn its punctuation into spaces (`(SĐT 1):` -> `sdt 1`)."""
     # Punctuation inside a title counts too: `Fanpage(facebook)` = `Fanpage (facebook)`.
@@ -149,10 +153,18 @@ def tone_fold(value: str) -> str:
     text = clean(value).casefold()
     if text.isascii():
         return " ".join(text.split())
-    text = _SYLLABLE.sub(_tone_on_last_vowel, unicodedata.normalize("NFD", text))
+    return " ".join(filter(None, map(_tone_word, text.split())))
+
+
+# Names are made of a few thousand syllables that repeat: each word is worked out once.
+@functools.lru_cache(maxsize=65536)
+def _tone_word(word: str) -> str:
+    if word.isascii():
+        return word
+    text = _SYLLABLE.sub(_tone_on_last_vowel, unicodedata.normalize("NFD", word))
     text = unicodedata.normalize("NFC", text)
     # A mark left over (a second tone, a mark on a consonant) is noise, not a letter.
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -204,7 +216,7 @@ def make_unit_keyer(
     joiner = " và " if accents else " va "
 
     def expand(words: list[str]) -> list[str]:
-        folded = [fold(w) for w in words] if accents else words
+        folded = [_fold_word(w) for w in words] if accents else words
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -232,7 +244,7 @@ def make_unit_keyer(
     @functools.lru_cache(maxsize=65536)
     def key(value: str) -> str:
         words = expand(_tokens(value, accents).split())
-        folded = [fold(w) for w in words] if accents else words
+        folded = [_fold_word(w) for w in words] if accents else words
         stripped = True
         while stripped:
             stripped = False
