@@ -26,6 +26,7 @@ DATE_ORDERS: tuple[DateOrder, ...] = ("day-first", "month-first")
 ORDER_NAMES: dict[DateOrder, str] = {"day-first": "ngày trước", "month-first": "tháng trước"}
 
 _SHEET_EPOCH = datetime(1899, 12, 30)
+_HALF_SECOND = timedelta(microseconds=500_000)
 # Afternoon markers: English, and Vietnamese `CH` (chiều); morning is `AM` or `SA` (sáng).
 _AFTERNOON = frozenset({"pm", "p.m.", "ch"})
 _TEXT = re.compile(
@@ -52,7 +53,11 @@ def parse_timestamp(value: Cell, order: DateOrder = "day-first") -> datetime | N
     order (`30/01/2024`, `1/30/2024`) is read that way whatever `order` says.
     """
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None, microsecond=0)
+        # To the nearest second: a serial read back as a date can land a hair below it.
+        value = value.replace(tzinfo=None)
+        if value.microsecond >= _HALF_SECOND.microseconds and value < datetime.max - _HALF_SECOND:
+            value += _HALF_SECOND
+        return value.replace(microsecond=0)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, bool):
@@ -61,7 +66,8 @@ def parse_timestamp(value: Cell, order: DateOrder = "day-first") -> datetime | N
         # Serial days since 1899-12-30; outside 1900..2200 it is no timestamp.
         if not 1 <= value < 110_000:
             return None
-        return (_SHEET_EPOCH + timedelta(days=float(value))).replace(microsecond=0)
+        # Rounded to the second: a serial stored with ten digits is off by a fraction of one.
+        return _SHEET_EPOCH + timedelta(seconds=round(float(value) * 86_400))
     match = _TEXT.match(clean(cell_text(value)))
     if match is None:
         return None

@@ -6,7 +6,7 @@ import csv
 import json
 import shutil
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,10 @@ AT_0815 = datetime(2024, 1, 30, 8, 15)
         (date(2024, 2, 4), "month-first", datetime(2024, 2, 4)),
         (45326.5, "day-first", datetime(2024, 2, 4, 12, 0)),
         (45326, "month-first", datetime(2024, 2, 4)),
+        (45321.3438310185, "day-first", datetime(2024, 1, 30, 8, 15, 7)),  # 10 decimals
+        (datetime(2024, 1, 30, 8, 15, 6, 999_999), "day-first", datetime(2024, 1, 30, 8, 15, 7)),
+        (datetime.max, "day-first", datetime.max.replace(microsecond=0)),
+        (datetime(2024, 1, 30, 8, 15, tzinfo=timezone(timedelta(hours=7))), "day-first", AT_0815),
         # A sheet in the Vietnamese locale, as text.
         ("30/01/2024 08:15:00", "day-first", AT_0815),
         ("30/01/2024 8:15", "month-first", AT_0815),  # the text proves day-first
@@ -228,6 +232,19 @@ def test_every_export_style_gives_the_same_decisions(tmp_path: Path) -> None:
     for style in EXPORTS:
         responses, roster = _export(tmp_path, style)
         assert _check_rows(str(responses), "--roster", str(roster)) == expected, style
+    assert _check_rows(str(_serials(tmp_path))) == expected
+
+
+def _serials(tmp_path: Path) -> Path:
+    """Save the example with its times as bare serial numbers, as a sheet holds them."""
+    workbook = load_workbook(EXAMPLE_XLSX)
+    for (cell,) in workbook.worksheets[0].iter_rows(min_row=2, max_col=1):
+        if isinstance(cell.value, datetime):
+            cell.value = (cell.value - datetime(1899, 12, 30)) / timedelta(days=1)
+            cell.number_format = "General"
+    path = tmp_path / "serials.xlsx"
+    workbook.save(path)
+    return path
 
 
 def test_a_column_that_cannot_tell_follows_date_order_and_says_so(tmp_path: Path) -> None:
