@@ -84,7 +84,8 @@ def _submitted_at(
     when = parse_timestamp(cell, ctx.date_order)
     if when is None:
         typed = clean(cell_text(cell))
-        issues.append(issue("submitted_at_invalid", "submitted_at", value=typed or "ô trống"))
+        shown = f"{typed[:40]}…" if len(typed) > 40 else typed or "ô trống"
+        issues.append(issue("submitted_at_invalid", "submitted_at", value=shown))
     return when
 
 

@@ -176,10 +176,12 @@ def test_an_unreadable_time_is_an_issue_and_ranks_after_the_rows_above() -> None
 
 
 def test_the_issue_names_what_was_typed() -> None:
-    data = SheetData("t", Table("Câu trả lời", [HEADER, row(at="hôm qua"), row(at=None)]))
-    first, second = check_data(data, Settings()).results
+    rows = [row(at="hôm qua"), row(at=None), row(at="x" * 500)]
+    data = SheetData("t", Table("Câu trả lời", [HEADER, *rows]))
+    first, second, third = check_data(data, Settings()).results
     assert first.issues[0].message.startswith("Không đọc được dấu thời gian (hôm qua): ")
     assert second.issues[0].message.startswith("Không đọc được dấu thời gian (ô trống): ")
+    assert third.issues[0].message.startswith(f"Không đọc được dấu thời gian ({'x' * 40}…): ")
 
 
 EXPORTS: dict[str, Callable[[datetime], str]] = {
