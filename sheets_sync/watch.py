@@ -25,11 +25,11 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from . import pipeline
+from . import output, pipeline
 from .config import Settings
 from .documents import DocumentMaker
 from .errors import LockedError, SheetChangedError, SheetsSyncError, UnreachableError
@@ -82,6 +82,7 @@ class State:
     failures: int = 0
     cycles: int = 0
     daily_done: date | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 # -- what a source holds ----------------------------------------------------------------------
@@ -222,7 +223,7 @@ def _attempt(
 ) -> float:
     """Run one cycle, print its line; return the wait before the next one."""
     try:
-        line = _cycle(campaign, state, stop, now)
+        lines = _cycle(campaign, state, stop, now)
     except Exception as exc:
         # A stop can break the cycle (Windows interrupts the pool's workers too): just stop.
         if not (state.proven or stop.requested or isinstance(exc, TRANSIENT)):
@@ -236,20 +237,21 @@ def _attempt(
         )
         return delay
     state.proven, state.failures = True, 0
-    if line:
+    for line in lines:
         say(f"{_clock(now())} — {line}", False)
     return every
 
 
 def _cycle(
     campaign: Campaign, state: State, stop: StopRequest, now: Callable[[], datetime]
-) -> str | None:
-    """Read, and when something changed run the job; return what to print, if anything."""
+) -> list[str]:
+    """Read, and when something changed run the job; return the lines to print."""
     daily = campaign.daily
     due = daily is not None and state.daily_done != now().date() and now().time() >= daily.at
     if campaign.files and file_stamps(campaign.files) == state.stamps and not due:
-        return None
+        return []
     parts: list[str] = []
+    notes: list[str] = []
     with campaign.open_backend() as backend:
         stamps = file_stamps(campaign.files)  # under the lock: no other run writes now
         with stop.interruptible():
@@ -263,11 +265,13 @@ def _cycle(
             parts = _done(outcome, state.seen, seen, extra)
             writes = outcome.writes if outcome.written else ()
             state.seen = snapshot(outcome.checked.data, writes)
+            notes = [n for n in output.notes(outcome.checked) if n not in state.notes]
+            state.notes = output.notes(outcome.checked)  # each said once, again if it comes back
         if due and daily is not None:
             parts.append(daily.job(backend) or "đã chạy việc hằng ngày")
             state.daily_done = now().date()
     state.stamps = stamps
-    return "; ".join(parts) if parts else None
+    return (["; ".join(parts)] if parts else []) + notes
 
 
 def _done(
