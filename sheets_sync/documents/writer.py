@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import DocumentSettings
 from ..errors import SourceError
 from ..model import RowResult
+from ..system_text import os_reason
 from ..text import slug
 from .maker import DocumentMaker, SummaryUnit, summary_units
 
@@ -47,7 +48,7 @@ def write_documents(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SourceError(
-            f"Không tạo được thư mục {out_dir} ({exc.strerror}); hãy chọn --out khác."
+            f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
         ) from None
     jobs = [(result, out_dir / str(result.file_name)) for result in results]
     outcome = DocumentsOutcome()
@@ -79,7 +80,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise SourceError(f"Không đọc được tệp {path} ({exc.strerror}).") from None
+        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
     try:
         handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
@@ -91,7 +92,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             raise
     except OSError as exc:
         raise SourceError(
-            f"Không ghi được tệp {path} ({exc.strerror}); hãy đóng tệp nếu đang mở trong Word."
+            f"Không ghi được tệp {path} ({os_reason(exc)}); hãy đóng tệp nếu đang mở trong Word."
         ) from None
     return True
 

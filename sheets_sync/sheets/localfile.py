@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
+from ..system_text import os_reason
 
 LOCK_SUFFIX = ".sheets-sync.lock"
 TEMP_MARK = ".sheets-sync-"
@@ -73,7 +74,7 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
         return SourceError(f"Không có quyền đọc tệp {path}; cấp quyền đọc rồi chạy lại.")
     verb = "ghi" if writing else "đọc"
     return SourceError(
-        f"Không {verb} được tệp {path} ({exc.strerror or exc}); kiểm tra tệp rồi chạy lại."
+        f"Không {verb} được tệp {path} ({os_reason(exc)}); kiểm tra tệp rồi chạy lại."
     )
 
 
