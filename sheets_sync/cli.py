@@ -244,3 +244,22 @@ def report(fmt: str, **kwargs: Any) -> None:
         _print_json(output.report_json(checked.roster_entries))
     else:
         click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))
+
+
+@main.command()
+@common_options
+@OUT
+def doctor(out_dir: Path, **kwargs: Any) -> None:
+    """Kiểm tra toàn bộ thiết lập, mỗi mục một dòng ✔/✘ kèm cách sửa; không ghi gì."""
+    from .doctor import Setup, report, run_doctor
+
+    setup = Setup(
+        kwargs["source"],
+        kwargs["worksheet"],
+        kwargs["roster"],
+        kwargs["credentials"],
+        kwargs["config_path"],
+        out_dir,
+    )
+    if not report(run_doctor(setup), click.echo):
+        raise click.exceptions.Exit(1)
