@@ -14,7 +14,7 @@ import click
 
 from . import __version__, output, pipeline
 from .cli_text import Failure, Group, use_vietnamese
-from .config import Settings, load_settings
+from .config import DEFAULT_CONFIG_FILE, Settings, load_settings
 from .documents import DocumentMaker
 from .sheets import open_source
 from .sheets.base import Backend
@@ -263,3 +263,30 @@ def doctor(out_dir: Path, **kwargs: Any) -> None:
     )
     if not report(run_doctor(setup), click.echo):
         raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.option("--superior", metavar="TÊN", help="Cơ quan cấp trên, đầu danh sách tổng hợp.")
+@click.option(
+    "--federation", metavar="TÊN", help="Liên đoàn Lao động của mình, đầu danh sách từng đơn vị."
+)
+@click.option("--place", metavar="ĐỊA_DANH", help="Địa danh ở dòng ngày tháng của văn bản.")
+@click.option("--deadline", metavar="NGÀY", help="Hạn nộp (ngày/tháng/năm): từ ngày này là muộn.")
+@click.option("--signer", metavar="HỌ_TÊN", help="Người ký danh sách tổng hợp.")
+@click.option(
+    "--out",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(DEFAULT_CONFIG_FILE),
+    show_default=True,
+    metavar="TỆP",
+    help="Tệp cấu hình sẽ viết.",
+)
+@click.option("--force", is_flag=True, help="Ghi đè tệp cấu hình đã có.")
+def init(path: Path, force: bool, **given: str | None) -> None:
+    """Viết tệp cấu hình sheets-sync.toml có chú thích; hỏi những gì chưa có trong tùy chọn."""
+    from .init_config import ask, check_free, render, write_new
+
+    check_free(path, force=force)
+    write_new(path, render(ask(given, click.prompt)), force=force)
+    click.echo(f"Đã viết {path}. Kiểm tra cả thiết lập bằng: sheets-sync doctor NGUỒN")
