@@ -19,6 +19,7 @@ from typing import Any
 
 from .config import DocumentSettings
 from .errors import ConfigError
+from .fileops import replace
 from .system_text import os_reason
 
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
@@ -142,7 +143,7 @@ def write_new(path: Path, text: str, *, force: bool) -> None:
             handle.write(text)
         if not force and path.exists():  # made meanwhile by someone else: keep theirs
             raise ConfigError(f"Đã có tệp {path}: giữ nguyên tệp đó.")
-        os.replace(temp, path)
+        replace(temp, path)
         temp = None
     except OSError as exc:
         raise ConfigError(f"Không ghi được tệp {path} ({os_reason(exc)}).") from None

@@ -180,3 +180,18 @@ def test_numbers_use_vietnamese_separators(value, decimals, text):
     from sheets_sync.output import number
 
     assert number(value, decimals) == text
+
+
+def test_a_config_saved_by_notepad_loads_and_a_non_utf8_one_is_named(tmp_path):
+    from sheets_sync.config import load_settings
+    from sheets_sync.errors import ConfigError
+
+    config = tmp_path / "sheets-sync.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + "[documents]\nplace = 'Gia Lâm'\n".encode())
+    assert load_settings(config).documents.place == "Gia Lâm"
+    config.write_bytes("[documents]\nplace = 'Gia Lâm'\n".encode("cp1258"))
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert str(error.value) == (
+        f"Tệp cấu hình {config} không phải văn bản UTF-8: lưu lại tệp với mã hóa UTF-8."
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..config import DocumentSettings
 from ..errors import SourceError
+from ..fileops import pool_size, replace
 from ..model import RowResult
 from ..system_text import os_reason
 from ..text import slug
@@ -86,7 +87,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            os.replace(temp, path)
+            replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
@@ -115,7 +116,7 @@ def _files(
         yield _write_summary(maker, units, summary_path)
         return
     with ProcessPoolExecutor(
-        max_workers=os.cpu_count(),
+        max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
         initargs=(maker.settings, maker.template, maker.day),
     ) as pool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
+from ..fileops import replace
 from ..system_text import os_reason
 
 LOCK_SUFFIX = ".sheets-sync.lock"
@@ -103,7 +104,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: Fi
         st = os.stat(target)
         if (st.st_size, st.st_mtime_ns) != (expected.size, expected.mtime_ns):
             raise changed_error(path)
-        os.replace(temp, target)
+        replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise os_error(path, exc, writing=True) from exc
