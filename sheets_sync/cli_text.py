@@ -130,6 +130,12 @@ class Usage(click.UsageError):
 
 
 OPTIONS_METAVAR = "[TÙY_CHỌN]"
+# Usage errors passed on as they are: ours, and the help Click 8.2+ shows for a bare
+# `sheets-sync` as a usage error.
+_KEEP: tuple[type[click.UsageError], ...] = (
+    Usage,
+    *(getattr(click.exceptions, n) for n in ("NoArgsIsHelpError",) if hasattr(click.exceptions, n)),
+)
 
 # Words that end a path a user may type: a file of ours, or a folder separator.
 _PATH_END = re.compile(r"\.(xlsx|csv|json|toml|docx)$|[\\/]$", re.IGNORECASE)
@@ -159,14 +165,16 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        ctx.allow_extra_args = True  # extra arguments are reported below, with a hint
+        allowed, ctx.allow_extra_args = ctx.allow_extra_args, True  # reported below, with a hint
         try:
             rest = super().parse_args(ctx, args)
-        except Usage:
+        except _KEEP:
             raise
         except click.UsageError as exc:
             raise Usage(exc.format_message(), exc.ctx or ctx) from None
-        if ctx.args:
+        finally:
+            ctx.allow_extra_args = allowed
+        if ctx.args and not allowed and not ctx.resilient_parsing:
             source = ctx.params.get("source")
             raise Usage(extra_arguments(list(ctx.args), source), ctx)
         return rest
@@ -189,7 +197,7 @@ class Group(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
-        except Usage:
+        except _KEEP:
             raise
         except click.UsageError as exc:
             raise Usage(exc.format_message(), exc.ctx or ctx) from None

@@ -195,3 +195,9 @@ def test_a_config_saved_by_notepad_loads_and_a_non_utf8_one_is_named(tmp_path):
     assert str(error.value) == (
         f"Tệp cấu hình {config} không phải văn bản UTF-8: lưu lại tệp với mã hóa UTF-8."
     )
+
+
+def test_a_bare_command_shows_the_vietnamese_help():
+    result = CliRunner().invoke(main, [], prog_name="sheets-sync")
+    assert result.output.splitlines()[0] == "Cách dùng: sheets-sync [TÙY_CHỌN] LỆNH [THAM_SỐ]..."
+    assert "Lỗi" not in result.output
