@@ -44,9 +44,18 @@ def test_command_help_is_vietnamese_with_its_defaults():
 
 
 def test_no_english_word_of_click_is_left_in_any_help():
-    for args in ([], ["check"], ["run"], ["docs"], ["report"]):
+    for args in ([], ["check"], ["run"], ["docs"], ["report"], ["doctor"], ["init"]):
         text = "\n".join(help_lines(*args))
-        for english in ("Usage", "Options", "Commands", "Show this", "default", "[OPTIONS]"):
+        english_words = (
+            "Usage",
+            "Options",
+            "Commands",
+            "Show this",
+            "default",
+            "[OPTIONS]",
+            "TEXT",
+        )
+        for english in english_words:
             assert english not in text, (args, english)
 
 
