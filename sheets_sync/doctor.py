@@ -228,11 +228,14 @@ def sharing_steps(setup: Setup, state: State, email: str) -> Iterator[Step]:
         return
     yield Step(True, f"Bảng tính được chia sẻ với {email}: đọc được.")
     yield editor_step(backend, email, share)
-    if setup.worksheet is None:
+    if setup.worksheet is None and setup.roster is None:
         state.data = data
         return
+    from .sheets import RosterBeside
+
+    reader = RosterBeside(backend, setup.roster) if setup.roster else backend
     try:
-        state.data = backend.read(setup.worksheet, state.settings.roster_worksheet)
+        state.data = reader.read(setup.worksheet, state.settings.roster_worksheet)
     except SheetsSyncError as exc:
         yield Step(False, str(exc))
 

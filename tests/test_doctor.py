@@ -190,3 +190,18 @@ def test_a_local_setup_problem_fails_its_own_step(tmp_path: Path, setup, line, i
     assert result.exit_code == 1
     expected = line.format(book=book, config=config, out=out, blocker=blocker)
     assert result.output.splitlines()[index].startswith(expected)
+
+
+def test_a_roster_file_beside_a_google_sheet_is_found(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    sheets_emulator.add_spreadsheet(KEY, {RESPONSES: [HEADER, row()]})
+    sheets_emulator.share(KEY, service_account_key.client_email, "writer")
+    roster = tmp_path / "danh-sach-don-vi.csv"
+    roster.write_text("\n".join(f"{n},{u}" for n, u in ROSTER) + "\n", "utf-8")
+    without = google(service_account_key, tmp_path)
+    assert without.exit_code == 1
+    assert "✘ Không có danh sách đơn vị: thêm trang tính 'Danh sách đơn vị'" in without.output
+    result = google(service_account_key, tmp_path, "--roster", str(roster))
+    assert result.exit_code == 0, result.output
+    assert "✔ Danh sách đơn vị 'Danh sách đơn vị': 3 đơn vị." in result.output
