@@ -243,7 +243,8 @@ def report(fmt: str, **kwargs: Any) -> None:
     if fmt == "json":
         _print_json(output.report_json(checked.roster_entries))
     else:
-        click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))
+        lines = output.report_text(checked.roster_entries, common.settings)
+        click.echo("\n".join([*lines, *output.notes(checked)]))
 
 
 @main.command()
