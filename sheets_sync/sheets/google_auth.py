@@ -19,6 +19,7 @@ from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
 from ..errors import CredentialsError, SheetsSyncError, SourceError, UnreachableError
+from ..system_text import os_reason
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -59,7 +60,7 @@ def load_key(path: Path, warnings: list[str]) -> dict[str, Any]:
             f"--credentials hoặc {CREDENTIALS_ENV}."
         ) from None
     except (OSError, UnicodeDecodeError) as err:
-        why = err.strerror if isinstance(err, OSError) and err.strerror else "không phải văn bản"
+        why = os_reason(err) if isinstance(err, OSError) else "không phải văn bản UTF-8"
         raise CredentialsError(
             f"Không đọc được tệp khóa {path} ({why}): kiểm tra quyền đọc tệp rồi chạy lại."
         ) from None
