@@ -266,6 +266,7 @@ def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @TEMPLATE
 @click.option(
     "--every",
+    metavar="KHOẢNG",
     default=watching.DEFAULT_EVERY,
     callback=_every,
     show_default=True,
