@@ -19,6 +19,7 @@ from .documents import DocumentMaker
 from .errors import SheetsSyncError
 from .sheets import open_source
 from .sheets.base import Backend
+from .sheets.google_redact import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +37,7 @@ class Failure(click.ClickException):
     """A one-line error in Vietnamese, exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Lỗi: {self.format_message()}", err=True)
+        click.echo(f"Lỗi: {redact(self.format_message())}", err=True)
 
 
 class Usage(click.UsageError):

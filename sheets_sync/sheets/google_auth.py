@@ -2,7 +2,7 @@
 
 No message here ever quotes a key file's contents: only its path, field names, the account's
 client_email and project_id. Google's own error texts are left out for the token endpoint,
-whose replies may echo what was sent.
+whose replies may echo what was sent, and pass through `redact` everywhere else.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
 from ..errors import CredentialsError, SheetsSyncError, SourceError
+from .google_redact import redact
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -170,7 +171,7 @@ def explain_api_error(
         )
     if code == 403:
         return _explain_403(err, message, account, writing=writing)
-    text = " ".join(message.split())[:200]
+    text = redact(message, limit=200)
     return SourceError(
         f"Google Sheets từ chối yêu cầu (HTTP {code}: {text}): kiểm tra bảng tính rồi chạy lại."
     )
