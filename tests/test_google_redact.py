@@ -122,21 +122,23 @@ PEM = (
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "gone"),
-    [
-        ("Authorization: Bearer emu-token-1-99 rest", "emu-token"),
-        ("authorization: bearer AbC.dEf-gh_ij~k+l/m= x", "AbC.dEf"),
-        (f"cached {YA29} here", "a0AfB"),
-        (PEM, "MIIEvQ"),
-        (json.dumps({"private_key": PEM}), "MIIEvQ"),
-        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3", "MIIEpA"),  # cut short
-        ('{"private_key_id": "0123456789abcdef0123456789abcdef01234567"}', "0123456789abcdef"),
-        ("assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl&x=1", "c2lnbmF0"),
-        ("key line MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7abcDEF12", "MIIEvQ"),
-        ("<p>&lt;-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg</p>", "MIIEvQ"),
-    ],
-)
+# Text holding a secret, and a piece of the secret that must not be shown.
+SECRET_TEXTS = [
+    ("Authorization: Bearer emu-token-1-99 rest", "emu-token"),
+    ("authorization: bearer AbC.dEf-gh_ij~k+l/m= x", "AbC.dEf"),
+    (f"cached {YA29} here", "a0AfB"),
+    (PEM, "MIIEvQ"),
+    (json.dumps({"private_key": PEM}), "MIIEvQ"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3", "MIIEpA"),  # cut short
+    ('{"private_key_id": "0123456789abcdef0123456789abcdef01234567"}', "0123456789abcdef"),
+    ("grant: access_token=abc.DEF_123&expires_in=3599", "abc.DEF_123"),
+    ("assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl&x=1", "c2lnbmF0"),
+    ("key line MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7abcDEF12", "MIIEvQ"),
+    ("<p>&lt;-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg</p>", "MIIEvQ"),
+]
+
+
+@pytest.mark.parametrize(("text", "gone"), SECRET_TEXTS)
 def test_redact_hides_each_kind_of_secret(text: str, gone: str) -> None:
     shown = redact(text)
     assert gone not in shown and HIDDEN in shown, shown
@@ -155,6 +157,8 @@ def test_redact_cuts_a_web_page_to_a_short_excerpt_without_tags() -> None:
         "Không tìm thấy tệp /home/nguoidung/Documents/ThuMucRatDaiKhongCoDauChamNaoCaABCDEFGH",
         "Trang tính 'Câu trả lời biểu mẫu 1' không có cột 'Tên đơn vị' (x < y, 3 > 2).",
         "https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms",
+        "Khóa riêng (private_key) trong /tmp/k.json bị hỏng: tạo khóa JSON mới.",
+        "Tệp k.json không phải khóa tài khoản dịch vụ Google (thiếu private_key, token_uri).",
     ],
 )
 def test_redact_leaves_ordinary_messages_alone(text: str) -> None:

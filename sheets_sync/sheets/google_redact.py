@@ -22,7 +22,9 @@ _SECRETS = (
     re.compile(r"\b(Bearer)\s+[A-Za-z0-9._~+/=-]+", re.I),
     re.compile(r"\bya29\.[A-Za-z0-9._~+/=-]*"),
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]*"),  # a signed JWT (the assertion)
-    re.compile(r"\b(access_token|private_key_id|private_key|assertion)(\W{1,4})[^\s\"'&,;}\[]+"),
+    re.compile(
+        r"\b(access_token|private_key_id|private_key|assertion)(\W?\s*[:=]\s*\W?)[^\s\"'&,;}\[]+"
+    ),
 )
 # A base64 run as long as a PEM line: what is left of a key whose BEGIN line was cut off.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
