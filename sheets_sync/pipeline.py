@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .config import Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
-from .errors import SheetChangedError, SourceError
+from .errors import SheetChangedError, SheetsSyncError, SourceError
 from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData
 from .roster import Roster, load_roster, roster_states
@@ -168,14 +168,40 @@ def write_settled(
     check raises SheetChangedError, before or after writing), the sheet is read, decided and
     written again after a growing pause, until a read needs no write. When the edits never
     pause, the last write puts every status where the last read says it belongs, unchecked
-    (Overwriting), and the error says that is what the sheet holds.
+    (Overwriting), and the error says that is what the sheet holds; so does any other error
+    met while statuses written earlier may sit on other responses.
     """
+    misplaced = [False]
+    try:
+        return _settle(backend, settings, worksheet, checked, writes, misplaced)
+    except SheetsSyncError as err:
+        if not misplaced[0]:
+            raise
+        raise type(err)(f"{err} {MISPLACED}") from None
+
+
+MISPLACED = (
+    "Lưu ý: lần ghi trước rơi đúng lúc có người sắp xếp, chèn hoặc xóa dòng nên một số trạng "
+    "thái có thể đang nằm sai dòng; chạy lại lệnh để sửa."
+)
+
+
+def _settle(
+    backend: Backend,
+    settings: Settings,
+    worksheet: str | None,
+    checked: Checked,
+    writes: list[CellWrite],
+    misplaced: list[bool],
+) -> Settled:
+    """The loop of write_settled; `misplaced[0]` tells whether a write landed on moved rows."""
     for tries in range(1, SETTLE_TRIES + 1):
         try:
             backend.write(writes, checked.data)
             return Settled(checked, writes)
         except SheetChangedError as err:
             changed = err
+            misplaced[0] |= err.written
         time.sleep(SETTLE_PAUSE * 2 ** (tries - 1) * random.uniform(0.5, 1.0))
         checked = decide_all(backend.read(worksheet, settings.roster_worksheet), settings)
         read_at = datetime.now()
@@ -185,6 +211,7 @@ def write_settled(
     if not isinstance(backend, Overwriting):
         raise changed  # nothing was written by the try that failed (local files)
     backend.overwrite(writes, checked.data)
+    misplaced[0] = False  # every status is where the last read says
     raise SheetChangedError(
         f"Bảng tính bị sửa liên tục trong lúc ghi trạng thái (đã thử {SETTLE_TRIES} lần): "
         f"trạng thái hiện ghi theo lần đọc cuối lúc {read_at:%H:%M:%S}, dòng nào bị sắp xếp, "

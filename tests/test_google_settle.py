@@ -15,7 +15,7 @@ import pytest
 
 from sheets_sync import pipeline
 from sheets_sync.config import Settings
-from sheets_sync.errors import SheetChangedError
+from sheets_sync.errors import SheetsSyncError
 from sheets_sync.sheets.google import GoogleBackend
 from tests.conftest import ServiceAccountKey
 from tests.sheets_emulator import Request, SheetsEmulator
@@ -40,7 +40,7 @@ def _run(key: ServiceAccountKey, out: Path) -> str:
     backend = GoogleBackend(KEY, key.path, readonly=False)
     try:
         pipeline.run(backend, Settings(), None, out, None)
-    except SheetChangedError as err:
+    except SheetsSyncError as err:
         return str(err)
     return ""
 
@@ -97,3 +97,25 @@ def test_edits_that_never_pause_end_with_statuses_where_the_last_read_puts_them(
     assert _writes(sheets_emulator) == pipeline.SETTLE_TRIES + 1
     assert "liên tục" in message and "lần đọc cuối" in message, message
     assert check_final(sheets_emulator, service_account_key, set(), sheet.left) == ROWS
+
+
+def test_a_failure_after_a_write_on_moved_rows_says_statuses_may_be_misplaced(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    """The rows are sorted as the write arrives, then Google stops answering the new read."""
+    sheet = Sheet(sheets_emulator, service_account_key, responses(ROWS))
+
+    def hook(request: Request) -> None:
+        if request.path.endswith("values:batchUpdate"):
+            sheet.edit(Person("sort", 0, 0.5), 0)
+        if len(sheets_emulator.requests) == 6:  # the read after the row check saw the sort
+            sheets_emulator.fail_next(99, 503)
+
+    sheets_emulator.on_request = hook
+    try:
+        message = _run(service_account_key, tmp_path)
+    finally:
+        sheets_emulator.on_request = None
+    assert _writes(sheets_emulator) == 1
+    assert "Không kết nối được Google Sheets" in message, message
+    assert "có thể đang nằm sai dòng" in message, message

@@ -225,7 +225,11 @@ class GoogleBackend:
         _check_unmoved(tables, grouped, current)
         del current  # a national sheet: one parsed copy at a time besides the read
         self._send(titles, grouped)
-        _check_unmoved(tables, grouped, self._rows(titles))
+        try:
+            _check_unmoved(tables, grouped, self._rows(titles))
+        except SheetChangedError as err:
+            err.written = True
+            raise
 
     def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write status cells planned from `read` with no row check before or after.
