@@ -26,3 +26,7 @@ class SheetChangedError(SheetsSyncError):
 
 class LockedError(SheetsSyncError):
     """Another run holds the lock on a local workbook."""
+
+
+class UnreachableError(SourceError):
+    """Google Sheets could not be reached, or kept answering 429/5xx, after the retries."""
