@@ -53,6 +53,7 @@ ECHOES: dict[str, tuple[int, str, Echo]] = {
     "json error 400": (400, "application/json; charset=UTF-8", _json),
     "html page 403": (403, "text/html; charset=UTF-8", _html),
     "html page 409": (409, "text/html", _html),
+    "html page 502": (502, "text/html", _html),  # retried, then the give-up line
 }
 
 
