@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from .errors import SheetsSyncError
+from .sheets.google_redact import redact
 from .system_text import os_reason
 
 # Click's message ids (as in click's source) and what they say in Vietnamese.
@@ -117,7 +118,7 @@ class Failure(click.ClickException):
     """A one-line error in Vietnamese, exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Lỗi: {self.format_message()}", err=True)
+        click.echo(f"Lỗi: {redact(self.format_message())}", err=True)
 
 
 class Usage(click.UsageError):

@@ -2,7 +2,7 @@
 
 No message here ever quotes a key file's contents: only its path, field names, the account's
 client_email and project_id. Google's own error texts are left out for the token endpoint,
-whose replies may echo what was sent.
+whose replies may echo what was sent, and pass through `redact` everywhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from gspread.exceptions import APIError
 
 from ..errors import CredentialsError, SheetsSyncError, SourceError, UnreachableError
 from ..system_text import os_reason
+from .google_redact import redact
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -171,7 +172,7 @@ def explain_api_error(
         )
     if code == 403:
         return _explain_403(err, message, account, writing=writing)
-    text = " ".join(message.split())[:200]
+    text = redact(message, limit=200)
     # A busy or failing server (a request not retried, as appendDimension is) may answer later.
     kind = UnreachableError if code == 429 or code >= 500 else SourceError
     return kind(
