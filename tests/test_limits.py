@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from tests.test_xlsx import FORM, ROSTER, make_book
 from tests.test_xlsx_patch import ROWS, TITLE, excel_like, values
 
 MB = 1 << 20
+EXAMPLE = Path(__file__).parent.parent / "examples" / "form-responses.xlsx"
+RESPONSES = "Câu trả lời biểu mẫu 1"
 
 
 def add_part(path: Path, name: str, size: int) -> None:
@@ -144,7 +147,7 @@ def test_statuses_past_excels_last_column_are_refused(tmp_path: Path) -> None:
         backend.write([CellWrite(FORM, 2, 3, "ok"), CellWrite(FORM, 1, 16_385, "Trạng thái")], data)
     assert str(error.value) == (
         f"Trang “{FORM}” trong {path} đã dùng tới cột cuối cùng của Excel (XFD), không còn chỗ "
-        "cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì vào bảng tính."
+        "cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
     )
     assert path.read_bytes() == before
 
@@ -192,3 +195,25 @@ def _tail(merges: str) -> str:
     from tests import test_xlsx_patch
 
     return test_xlsx_patch.TAIL.replace(MERGES, merges)
+
+
+def test_a_run_on_a_sheet_using_column_xfd_writes_no_list_either(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    path = tmp_path / "form.xlsx"
+    shutil.copy(EXAMPLE, path)
+    book = openpyxl.load_workbook(path)
+    book[RESPONSES]["XFD1"] = "cột cuối"
+    book.save(path)
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Lỗi: Trang “{RESPONSES}” trong {path} đã dùng tới cột cuối cùng của Excel (XFD), "
+        "không còn chỗ cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
+    ]
+    assert path.read_bytes() == before
+    assert not out.exists()

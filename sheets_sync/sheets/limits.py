@@ -76,15 +76,19 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def past_last_column(title: str, source: str) -> SourceError:
+    """Build the error for status columns that would lie past Excel's last column (XFD)."""
+    return SourceError(
+        f"Trang “{title}” trong {source} đã dùng tới cột cuối cùng của Excel (XFD), không còn "
+        "chỗ cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
+    )
+
+
 def check_excel_grid(title: str, cells: Mapping[int, Mapping[int, str]], path: Path) -> None:
     """Refuse writes past Excel's last column (XFD) or last row, before any is made."""
     cols = [col for row in cells.values() for col in row]
     if cols and max(cols) > EXCEL_MAX_COLUMN:
-        raise SourceError(
-            f"Trang “{title}” trong {path} đã dùng tới cột cuối cùng của Excel (XFD), không còn "
-            "chỗ cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì vào "
-            "bảng tính."
-        )
+        raise past_last_column(title, str(path))
     if cells and max(cells) > EXCEL_MAX_ROW:
         raise SourceError(
             f"Trang “{title}” trong {path} vượt quá hàng cuối cùng của Excel: {_SPLIT}."

@@ -82,7 +82,7 @@ class XlsxBackend:
         if roster is None and self.roster_path is not None:
             self._roster_file = RosterFile(self.roster_path, self.path)
             roster = self._roster_file.read(roster_worksheet, taken={responses.title})
-        return SheetData(str(self.path), responses, roster)
+        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN)
 
     def _choose(self, book: Any, roster: Any, aliases: Mapping[str, list[str]]) -> Any:
         """Take the sheet whose header row reads as the form, wherever it sits."""
