@@ -44,7 +44,7 @@ def common_options(func: F) -> F:
         click.option(
             "--worksheet",
             metavar="TÊN",
-            help="Trang tính chứa câu trả lời (mặc định: trang đầu tiên).",
+            help="Trang tính chứa câu trả lời (mặc định: trang giống biểu mẫu).",
         ),
         click.option(
             "--roster",

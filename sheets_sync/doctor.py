@@ -112,7 +112,9 @@ def _local_steps(setup: Setup, state: State) -> Iterator[Step]:
     path = Path(setup.source)
     try:
         with open_source(setup.source, roster=setup.roster, readonly=True) as backend:
-            state.data = backend.read(setup.worksheet, state.settings.roster_worksheet)
+            state.data = backend.read(
+                setup.worksheet, state.settings.roster_worksheet, state.settings.headers
+            )
     except SheetsSyncError as exc:
         yield Step(False, str(exc))
         return
@@ -222,7 +224,7 @@ def sharing_steps(setup: Setup, state: State, email: str) -> Iterator[Step]:
     share = f"bấm Chia sẻ trong Google Sheets, thêm {email} với quyền Người chỉnh sửa (Editor)"
     try:
         backend = GoogleBackend(setup.source, setup.credentials, readonly=False)
-        data = backend.read(None, state.settings.roster_worksheet)
+        data = backend.read(None, state.settings.roster_worksheet, state.settings.headers)
     except SheetsSyncError as exc:
         yield Step(False, f"{exc} Địa chỉ cần chia sẻ: {email}")
         return
@@ -235,7 +237,9 @@ def sharing_steps(setup: Setup, state: State, email: str) -> Iterator[Step]:
 
     reader = RosterBeside(backend, setup.roster) if setup.roster else backend
     try:
-        state.data = reader.read(setup.worksheet, state.settings.roster_worksheet)
+        state.data = reader.read(
+            setup.worksheet, state.settings.roster_worksheet, state.settings.headers
+        )
     except SheetsSyncError as exc:
         yield Step(False, str(exc))
 

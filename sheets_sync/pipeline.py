@@ -17,6 +17,7 @@ from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
 from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
 from .sheets.base import Backend, Overwriting
+from .sheets.limits import past_last_column
 from .status import plan_roster_writes, plan_writes
 from .text import cell_text, make_unit_keyer
 from .timestamps import ColumnOrder, column_order
@@ -93,7 +94,9 @@ def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOr
 
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
     """Read and decide; writes nothing."""
-    return check_data(backend.read(worksheet, settings.roster_worksheet), settings)
+    return check_data(
+        backend.read(worksheet, settings.roster_worksheet, settings.headers), settings
+    )
 
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
@@ -122,12 +125,13 @@ def run(
     say = progress or _quiet
     started = time.monotonic()
     say("read", 0, 0)
-    data = backend.read(worksheet, settings.roster_worksheet)
+    data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
     say("decide", 0, 0)
     checked = decide_all(data, settings)
     outcome = RunOutcome(checked)
     if write_statuses:
         outcome.writes = status_writes(checked, settings, datetime.now())
+        _refuse_past_grid(data, outcome.writes)
     if not dry_run:
         _write_documents(outcome, out_dir, maker, say)
     if not dry_run and outcome.writes:
@@ -147,6 +151,13 @@ def decide_all(data: SheetData, settings: Settings) -> Checked:
     _refuse_without_units(checked)
     assign_file_names(checked.listed)
     return checked
+
+
+def _refuse_past_grid(data: SheetData, writes: list[CellWrite]) -> None:
+    """Stop before any list is written when a status would lie past the backend's last column."""
+    past = [w for w in writes if data.max_col is not None and w.col > data.max_col]
+    if past:
+        raise past_last_column(past[0].sheet, data.source)
 
 
 def _write_documents(
@@ -220,7 +231,8 @@ def _settle(
             changed = err
             misplaced[0] |= err.written
         time.sleep(SETTLE_PAUSE * 2 ** (tries - 1) * random.uniform(0.5, 1.0))
-        checked = decide_all(backend.read(worksheet, settings.roster_worksheet), settings)
+        data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
+        checked = decide_all(data, settings)
         read_at = datetime.now()
         writes = status_writes(checked, settings, read_at)
         if not writes:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -171,9 +171,14 @@ class Primed:
         self.inner = inner
         self.data: SheetData | None = data
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
         data, self.data = self.data, None
-        return data if data is not None else self.inner.read(worksheet, roster_worksheet)
+        return data if data is not None else self.inner.read(worksheet, roster_worksheet, headers)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         self.inner.write(writes, read)
@@ -358,7 +363,7 @@ def run_campaign(
     """The job of `run` (read, decide, Word lists, statuses) as a campaign."""
     return Campaign(
         open_backend,
-        read=lambda backend: backend.read(worksheet, settings.roster_worksheet),
+        read=lambda backend: backend.read(worksheet, settings.roster_worksheet, settings.headers),
         job=lambda backend: pipeline.run(
             backend, settings, worksheet, out_dir, maker, progress=progress
         ),

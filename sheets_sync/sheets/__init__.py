@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -68,8 +68,13 @@ class RosterBeside:
         self.file: RosterFile | None = None
         self.warnings: list[str] = inner.warnings
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        data: SheetData = self.inner.read(worksheet, roster_worksheet)
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        data: SheetData = self.inner.read(worksheet, roster_worksheet, headers)
         if data.roster is not None:  # the spreadsheet's own roster sheet comes first
             self.file = None
             return data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from ..model import CellWrite, SheetData
@@ -17,9 +17,18 @@ def title_key(title: str) -> str:
 class Backend(Protocol):
     """Read a spreadsheet once, write a set of status cells once."""
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        """Read the responses (`worksheet`, else the first) and the roster when present.
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        """Read the responses and the roster worksheet (`roster_worksheet`) when present.
 
+        The responses are `worksheet`, else the worksheet whose header row reads as the form
+        under the question titles `headers` (the settings' aliases; the defaults when None),
+        wherever it sits, never the roster: see `form.pick_responses`. A backend that took
+        one of several candidates says so in its `warnings` list.
         Cells come back as the backend holds them: text, numbers, booleans, dates.
         """
         ...

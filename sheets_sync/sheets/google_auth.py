@@ -54,7 +54,7 @@ def key_path(credentials: Path | None) -> Path:
 def load_key(path: Path, warnings: list[str]) -> dict[str, Any]:
     """Read and check a service-account JSON key; append a warning when others can read it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad saves a byte-order mark
     except FileNotFoundError:
         raise CredentialsError(
             f"Không tìm thấy tệp khóa tài khoản dịch vụ {path}: kiểm tra đường dẫn trong "
