@@ -23,3 +23,7 @@ class SheetChangedError(SheetsSyncError):
 
 class LockedError(SheetsSyncError):
     """Another run holds the lock on a local workbook."""
+
+
+class MailError(SheetsSyncError):
+    """The mail server cannot be reached, or refuses the login or the sender."""

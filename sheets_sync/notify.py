@@ -1,0 +1,351 @@
+"""Email each unit what its latest submission gave; remind the roster units that sent nothing.
+
+Built on the pipeline's read and decide. Before anything is sent the journal of earlier runs
+is read, so nothing already told (or maybe told, by a run that was killed) goes out again;
+the ledger cells are written last, in one write, from the journal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from . import mail_texts as texts
+from . import pipeline
+from .config import NOTIFIED_COLUMN, REMINDED_COLUMN, ROSTER_EMAIL_HEADERS, Settings
+from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
+from .errors import ConfigError, MailError, SheetChangedError
+from .ledger import (
+    JOURNAL_FILE,
+    STAMP,
+    Entry,
+    History,
+    Journal,
+    Record,
+    already_told,
+    find_column,
+    ledger_writes,
+)
+from .letters import Letter, build_message, reminder_letter, result_letter, valid_address
+from .mailer import Mailer, Refused, Uncertain
+from .model import CellWrite, Table, cell_at
+from .sheets.base import Backend
+from .text import cell_text, slug
+
+OUTBOX = Path("thu-gui")
+
+
+@dataclass
+class Outgoing:
+    """One message that could go: the unit's ledger entry and the letter."""
+
+    entry: Entry
+    letter: Letter
+
+
+@dataclass
+class NotifyOutcome:
+    """What a notify run did, for the summary lines and for `watch`."""
+
+    checked: pipeline.Checked
+    dry_run: bool = False
+    sent: list[Outgoing] = field(default_factory=list)
+    refused: list[tuple[Outgoing, str]] = field(default_factory=list)
+    uncertain: list[Outgoing] = field(default_factory=list)
+    no_address: list[Outgoing] = field(default_factory=list)
+    unchanged: int = 0
+    deferred: int = 0
+    outbox: list[Path] = field(default_factory=list)
+    ledger_cells: int = 0
+    documents: DocumentsOutcome | None = None
+
+
+def notify(
+    backend: Backend,
+    settings: Settings,
+    worksheet: str | None,
+    out_dir: Path,
+    maker: DocumentMaker | None,
+    *,
+    remind: bool,
+    dry_run: bool = False,
+    outbox: Path | None = None,
+    mailer: Mailer | None = None,
+    now: datetime | None = None,
+    journal: Path | None = None,
+) -> NotifyOutcome:
+    """Do the whole notify job on an opened backend; see the module's docstring.
+
+    `maker` None attaches the lists already in `out_dir`; `journal` defaults to
+    `nhat-ky-email.jsonl` beside `out_dir`. `--dry-run` writes `.eml` files into `outbox`
+    and nothing else but the Word lists.
+    """
+    now = (now or datetime.now()).replace(microsecond=0)
+    _require_sender(settings)
+    log = Journal(journal or out_dir.parent / JOURNAL_FILE)
+    checked = _check(backend, settings, worksheet)
+    outcome = NotifyOutcome(checked, dry_run=dry_run)
+    candidates = plan(checked, settings, out_dir, remind=remind, today=now.date())
+    due = _due(candidates, checked, log.load(), outcome, settings.email.max_per_run)
+    if maker is not None and any(o.letter.attachment for o in due):
+        outcome.documents = write_documents(checked.listed, out_dir, maker)
+    if dry_run:
+        outcome.outbox = write_outbox(due, settings, outbox or OUTBOX, now)
+        return outcome
+    try:
+        if due:
+            with mailer or Mailer.from_settings(settings.email) as smtp:
+                smtp.connect()
+                _send_all(due, smtp, log, settings, outcome, now)
+    finally:
+        log.close()
+        where = (worksheet, out_dir, now.date())
+        outcome.ledger_cells = _write_ledger(backend, settings, where, outcome, log, remind)
+    return outcome
+
+
+def _check(backend: Backend, settings: Settings, worksheet: str | None) -> pipeline.Checked:
+    checked = pipeline.check(backend, settings, worksheet)
+    pipeline._refuse_without_units(checked)
+    assign_file_names(checked.listed)
+    return checked
+
+
+def _require_sender(settings: Settings) -> None:
+    if valid_address(settings.email.sender) is None:
+        raise ConfigError(
+            'Chưa có địa chỉ gửi thư hợp lệ: ghi [email] from = "ten@donvi.vn" (địa chỉ của '
+            "tài khoản gửi) vào sheets-sync.toml rồi chạy lại."
+        )
+
+
+def plan(
+    checked: pipeline.Checked, settings: Settings, out_dir: Path, *, remind: bool, today: date
+) -> list[Outgoing]:
+    """Every message this run could send, before the ledger and the journal are asked; pure."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for result in checked.results:
+        rows[_key(result.response.unit_key, result.row)].append(result.row)
+    found = []
+    for result in checked.effective:
+        key = _key(result.response.unit_key, result.row)
+        letter = result_letter(result, settings, out_dir)
+        others = tuple(r for r in rows[key] if r != result.row)
+        address = valid_address(result.response.email)
+        entry = Entry("result", key, result.row, letter.fingerprint, address, others)
+        found.append(Outgoing(entry, letter))
+    if remind:
+        found += _reminders(checked, settings, today)
+    return found
+
+
+def _reminders(checked: pipeline.Checked, settings: Settings, today: date) -> list[Outgoing]:
+    roster, table = checked.roster, checked.data.roster
+    if roster is None or table is None or checked.roster_entries is None:
+        return []
+    keys = {unit.row: unit.key for unit in roster.units}
+    col = find_column(table, ROSTER_EMAIL_HEADERS)
+    found = []
+    for unit in checked.roster_entries:
+        if unit.state != "missing":
+            continue
+        address = valid_address(cell_text(cell_at(table.rows[unit.row - 1], col)))
+        letter = reminder_letter(unit.unit, settings, today)
+        entry = Entry("reminder", keys[unit.row], unit.row, letter.fingerprint, address)
+        found.append(Outgoing(entry, letter))
+    return found
+
+
+def _key(unit_key: str, row: int) -> str:
+    """Rows without a unit name are each on their own."""
+    return unit_key or f"#{row}"
+
+
+def _ledger_place(checked: pipeline.Checked, kind: str) -> tuple[Table, str]:
+    if kind == "reminder":
+        assert checked.data.roster is not None
+        return checked.data.roster, REMINDED_COLUMN
+    return checked.data.responses, NOTIFIED_COLUMN
+
+
+def _due(
+    candidates: list[Outgoing],
+    checked: pipeline.Checked,
+    history: History,
+    outcome: NotifyOutcome,
+    limit: int,
+) -> list[Outgoing]:
+    """Keep the messages not told before, up to `limit`; count the others."""
+    due: list[Outgoing] = []
+    for item in candidates:
+        table, title = _ledger_place(checked, item.entry.kind)
+        if item.entry.address is None:
+            outcome.no_address.append(item)
+        elif already_told(item.entry, table, find_column(table, title), history):
+            outcome.unchanged += 1
+        elif len(due) >= limit:
+            outcome.deferred += 1
+        else:
+            due.append(item)
+    return due
+
+
+def _send_all(
+    due: list[Outgoing],
+    smtp: Mailer,
+    log: Journal,
+    settings: Settings,
+    outcome: NotifyOutcome,
+    now: datetime,
+) -> None:
+    """Send each message between a `sending` and a `sent`/`refused` line of the journal."""
+    email = settings.email
+    at = now.strftime(STAMP)
+    for item in due:
+        address = item.entry.address
+        assert address is not None
+        message = build_message(item.letter, email, address, now)
+        sent = texts.LEDGER_SENT.format(
+            at=at, status=item.letter.told["status"], fp=item.letter.fingerprint
+        )
+        log.append(_record(item, "sending", now, sent))
+        try:
+            smtp.send(message, email.sender, address)
+        except Refused as exc:
+            reason = f"máy chủ thư từ chối ({exc.code} {exc.reason})"[:200]
+            log.append(
+                _record(item, "refused", now, texts.LEDGER_REFUSED.format(at=at, reason=reason))
+            )
+            outcome.refused.append((item, reason))
+            continue
+        except Uncertain:
+            outcome.uncertain.append(item)
+            continue
+        except MailError as exc:
+            # Nothing reached the server: the unit is not counted as told.
+            reason = str(exc).split(":")[0]
+            log.append(
+                _record(item, "refused", now, texts.LEDGER_REFUSED.format(at=at, reason=reason))
+            )
+            raise
+        log.append(_record(item, "sent", now, sent))
+        outcome.sent.append(item)
+
+
+def _record(item: Outgoing, state: str, now: datetime, ledger: str) -> Record:
+    entry = item.entry
+    return Record(
+        entry.kind, entry.key, item.letter.unit, entry.fingerprint, state, now.isoformat(), ledger
+    )
+
+
+def _write_ledger(
+    backend: Backend,
+    settings: Settings,
+    where: tuple[str | None, Path, date],
+    outcome: NotifyOutcome,
+    log: Journal,
+    remind: bool,
+) -> int:
+    """Write the ledger cells the journal calls for; read and decide again if rows moved."""
+    worksheet, out_dir, today = where
+    checked = outcome.checked
+    for attempt in (1, 2):
+        history = log.load()
+        candidates = plan(checked, settings, out_dir, remind=True, today=today)
+        writes = _ledger_cells(checked, candidates, history, remind)
+        if not writes:
+            return 0
+        try:
+            backend.write(writes, checked.data)
+        except SheetChangedError:
+            if attempt == 2:
+                raise
+            checked = _check(backend, settings, worksheet)
+            continue
+        return len(writes) - sum(1 for w in writes if w.row == 1)
+    return 0
+
+
+def _ledger_cells(
+    checked: pipeline.Checked, candidates: list[Outgoing], history: History, remind: bool
+) -> list[CellWrite]:
+    writes = []
+    for kind in ("result", "reminder"):
+        entries = [o.entry for o in candidates if o.entry.kind == kind]
+        if not entries:
+            continue
+        if kind == "reminder" and not remind:
+            # Without --remind only what the journal says was sent is written.
+            entries = [e for e in entries if (kind, e.key) in history.latest]
+        table, title = _ledger_place(checked, kind)
+        writes += ledger_writes(table, title, entries, history)
+    return writes
+
+
+def write_outbox(
+    due: list[Outgoing], settings: Settings, outbox: Path, now: datetime
+) -> list[Path]:
+    """Write each message as an .eml file a mail program opens; send nothing."""
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Không tạo được thư mục {outbox} ({exc.strerror}); chọn --outbox khác."
+        ) from None
+    paths, taken = [], set()
+    for item in due:
+        address = item.entry.address
+        assert address is not None
+        stem = ("nhac-" if item.entry.kind == "reminder" else "") + slug(item.letter.unit)
+        name, number = f"{stem}.eml", 1
+        while name in taken:
+            number += 1
+            name = f"{stem}-{number}.eml"
+        taken.add(name)
+        path = outbox / name
+        path.write_bytes(build_message(item.letter, settings.email, address, now).as_bytes())
+        paths.append(path)
+    return paths
+
+
+def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[str]:
+    """Say in Vietnamese what a notify run did."""
+    lines = []
+    kinds = ("result", "reminder")
+    if outcome.dry_run:
+        folder = outbox or OUTBOX
+        lines.append(
+            f"Chạy thử: đã soạn {len(outcome.outbox)} thư vào thư mục {folder}/ để mở xem; "
+            "chưa gửi thư nào, chưa ghi gì vào bảng tính."
+        )
+    else:
+        results, reminders = (sum(o.entry.kind == k for o in outcome.sent) for k in kinds)
+        lines.append(f"Đã gửi {results} thư báo kết quả và {reminders} thư nhắc nộp.")
+    if outcome.unchanged:
+        lines.append(f"{outcome.unchanged} đơn vị đã được báo đúng nội dung này: không gửi lại.")
+    if outcome.no_address:
+        lines.append(
+            f"Bỏ qua {len(outcome.no_address)} đơn vị không có địa chỉ email hợp lệ: "
+            + ", ".join(o.letter.unit for o in outcome.no_address[:10])
+            + (", ..." if len(outcome.no_address) > 10 else "")
+            + "."
+        )
+    for item, reason in outcome.refused:
+        lines.append(f"Không gửi được cho {item.letter.unit}: {reason}; sẽ thử lại lần chạy sau.")
+    if outcome.uncertain:
+        lines.append(
+            f"{len(outcome.uncertain)} thư mất kết nối ngay sau khi gửi: có thể đã tới, "
+            "được coi là đã gửi và không gửi lại."
+        )
+    if outcome.deferred:
+        lines.append(
+            f"Còn {outcome.deferred} thư để lần chạy sau (giới hạn [email] max_per_run mỗi lần)."
+        )
+    if outcome.ledger_cells:
+        lines.append(
+            f"Đã ghi {outcome.ledger_cells} ô vào cột '{NOTIFIED_COLUMN}'/'{REMINDED_COLUMN}'."
+        )
+    return lines
