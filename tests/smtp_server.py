@@ -32,6 +32,7 @@ class Received:
     sender: str
     recipients: list[str]
     data: bytes
+    logged_in: bool = False
 
     @property
     def message(self) -> EmailMessage:
@@ -83,7 +84,12 @@ class Mailbox:
         reply = self._scripted(server, "DATA")
         if reply is not None:
             return reply
-        got = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+        got = Received(
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            envelope.content,
+            getattr(session, "logged_in", False),
+        )
         with self.lock:
             self.received.append(got)
         if self.on_data is not None:
@@ -136,19 +142,36 @@ def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data:
         USER.encode(),
         PASSWORD.encode(),
     )
+    if ok:
+        session.logged_in = True
     return AuthResult(success=ok, handled=False)
 
 
 class SmtpServer:
-    """Start aiosmtpd in a thread; `tls` makes it require STARTTLS and AUTH."""
+    """Start aiosmtpd in a thread; a certificate makes it require TLS (STARTTLS) and AUTH."""
 
-    def __init__(self, mailbox: Mailbox, certificate: tuple[Path, Path] | None = None) -> None:
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        certificate: tuple[Path, Path] | None = None,
+        *,
+        implicit_tls: bool = False,
+    ) -> None:
         self.mailbox = mailbox
         self.port = free_port()
         kwargs: dict[str, Any] = {}
         if certificate is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(*map(str, certificate))
+            kwargs = {
+                "authenticator": authenticate,
+                "ssl_context": context,
+                "server_hostname": "127.0.0.1",
+                # aiosmtpd does not count a TLS-wrapped listener as TLS for AUTH; the mailbox
+                # still only takes a message after a good login (see `logins`).
+                "auth_require_tls": False,
+            }
+        if certificate is not None and not implicit_tls:
             kwargs = {
                 "tls_context": context,
                 "require_starttls": True,

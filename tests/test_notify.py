@@ -130,6 +130,7 @@ def test_starttls_and_auth_each_unit_hears_its_result_once(
             ["ngoclam@example.com"],
             ["hoasua@example.com"],
         ]
+        assert all(r.logged_in and r.sender == USER for r in box.received)
         again = run_notify(
             book,
             server,
@@ -173,6 +174,27 @@ def test_starttls_and_auth_each_unit_hears_its_result_once(
     ledger = column(read_csv(book[0]), "Đã báo qua email")
     assert ledger[0].startswith("02/12/2026 10:15 — Hợp lệ (mã ")
     assert ledger[1].startswith("02/12/2026 10:15 — Cần sửa (mã ")
+
+
+def test_implicit_tls_on_port_465_style(book: tuple[Path, Path], tmp_path: Path) -> None:
+    box = Mailbox()
+    cert, key = make_certificate(tmp_path)
+    with SmtpServer(box, (cert, key), implicit_tls=True) as server:
+        context = ssl.create_default_context(cafile=str(cert))
+        mailer = Mailer("127.0.0.1", server.port, "ssl", USER, PASSWORD, ssl_context=context)
+        outcome = run_notify(book, server, mailer=mailer)
+    assert len(outcome.sent) == 2 and [r.logged_in for r in box.received] == [True, True]
+
+
+def test_an_untrusted_certificate_stops_with_one_line(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    box = Mailbox()
+    with SmtpServer(box, make_certificate(tmp_path)) as server:
+        mailer = Mailer("127.0.0.1", server.port, "starttls", USER, PASSWORD)
+        with pytest.raises(MailError, match="Không lập được kết nối mã hóa tới máy chủ thư"):
+            run_notify(book, server, mailer=mailer)
+    assert box.received == []
 
 
 def test_a_wrong_password_stops_before_any_message(book: tuple[Path, Path], tmp_path: Path) -> None:
