@@ -59,6 +59,8 @@ class NotifyOutcome:
     deferred: int = 0
     outbox: list[Path] = field(default_factory=list)
     ledger_cells: int = 0
+    # --remind without a roster, or a roster without an email column.
+    reminders_skipped: bool = False
     documents: DocumentsOutcome | None = None
 
 
@@ -88,6 +90,7 @@ def notify(
     checked = _check(backend, settings, worksheet)
     outcome = NotifyOutcome(checked, dry_run=dry_run)
     candidates = plan(checked, settings, out_dir, remind=remind, today=now.date())
+    outcome.reminders_skipped = remind and not _can_remind(checked)
     due = _due(candidates, checked, log.load(), outcome, settings.email.max_per_run)
     if maker is not None and any(o.letter.attachment for o in due):
         outcome.documents = write_documents(checked.listed, out_dir, maker)
@@ -114,10 +117,16 @@ def _check(backend: Backend, settings: Settings, worksheet: str | None) -> pipel
 
 
 def _require_sender(settings: Settings) -> None:
-    if valid_address(settings.email.sender) is None:
+    email = settings.email
+    if valid_address(email.sender) is None:
         raise ConfigError(
             'Chưa có địa chỉ gửi thư hợp lệ: ghi [email] from = "ten@donvi.vn" (địa chỉ của '
             "tài khoản gửi) vào sheets-sync.toml rồi chạy lại."
+        )
+    if email.reply_to and valid_address(email.reply_to) is None:
+        raise ConfigError(
+            f"[email] reply_to = {email.reply_to!r} không phải một địa chỉ email: sửa hoặc bỏ "
+            "dòng này trong sheets-sync.toml."
         )
 
 
@@ -156,6 +165,15 @@ def _reminders(checked: pipeline.Checked, settings: Settings, today: date) -> li
         entry = Entry("reminder", keys[unit.row], unit.row, letter.fingerprint, address)
         found.append(Outgoing(entry, letter))
     return found
+
+
+def _can_remind(checked: pipeline.Checked) -> bool:
+    table = checked.data.roster
+    return (
+        checked.roster is not None
+        and table is not None
+        and (find_column(table, ROSTER_EMAIL_HEADERS) is not None)
+    )
 
 
 def _key(unit_key: str, row: int) -> str:
@@ -332,6 +350,16 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
             + ", ".join(o.letter.unit for o in outcome.no_address[:10])
             + (", ..." if len(outcome.no_address) > 10 else "")
             + "."
+        )
+    if outcome.no_address and "email" not in outcome.checked.layout.fields:
+        lines.append(
+            "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "
+            "Cài đặt > Câu trả lời > Thu thập địa chỉ email."
+        )
+    if outcome.reminders_skipped:
+        lines.append(
+            "Không nhắc được đơn vị nào: cần danh sách đơn vị (trang 'Danh sách đơn vị' hoặc "
+            "--roster) có cột 'Email'."
         )
     for item, reason in outcome.refused:
         lines.append(f"Không gửi được cho {item.letter.unit}: {reason}; sẽ thử lại lần chạy sau.")

@@ -459,3 +459,28 @@ def test_an_unconfirmed_message_counts_as_sent(
     assert column(read_csv(book[0]), "Đã báo qua email")[0] == record["ledger"]
     lines = journal.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["state"] for line in lines[2:]] == ["sending", "sent"]
+
+
+def test_a_form_without_emails_and_a_roster_without_them_are_explained(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    box, server = mailbox
+    responses, roster = book
+    write_csv(responses, [[c for i, c in enumerate(r) if i != 1] for r in read_csv(responses)])
+    write_csv(roster, [r[:2] for r in read_csv(roster)])
+    outcome = run_notify(book, server, remind=True)
+    assert box.received == []
+    assert summary_lines(outcome)[2:4] == [
+        "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "
+        "Cài đặt > Câu trả lời > Thu thập địa chỉ email.",
+        "Không nhắc được đơn vị nào: cần danh sách đơn vị (trang 'Danh sách đơn vị' hoặc "
+        "--roster) có cột 'Email'.",
+    ]
+
+
+def test_a_reply_to_that_is_not_an_address_is_refused(book: tuple[Path, Path]) -> None:
+    from sheets_sync.errors import ConfigError
+
+    email = email_settings(reply_to="Ban Tuyên giáo")
+    with pytest.raises(ConfigError, match="reply_to = 'Ban Tuyên giáo' không phải một địa chỉ"):
+        run_notify(book, None, email=email, dry_run=True)
