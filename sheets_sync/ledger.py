@@ -90,6 +90,16 @@ class Journal:
                 del history.told[where]
         return history
 
+    def make_folder(self) -> None:
+        """Create the journal's folder, so that the run's lock can sit beside it."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SourceError(
+                f"Không tạo được thư mục {self.path.parent} cho nhật ký gửi thư "
+                f"({exc.strerror}): hãy chọn --out ở thư mục ghi được."
+            ) from None
+
     def append(self, record: Record) -> None:
         """Add one line and make it durable before the caller goes on."""
         stream = self._open()
@@ -104,7 +114,6 @@ class Journal:
             except FileNotFoundError:
                 torn = False
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._stream = self.path.open("a", encoding="utf-8")
             except OSError as exc:
                 raise SourceError(

@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -21,8 +22,10 @@ from pathlib import Path
 
 from . import mail_texts as texts
 from .config import EmailSettings, Settings
+from .errors import ConfigError
 from .model import RowResult
 from .phones import format_phone
+from .text import slug
 
 # One dotted-atom address, ASCII only: anything else is "not an address" and is skipped.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -205,3 +208,27 @@ def build_message(
             filename=letter.attachment.name,
         )
     return message
+
+
+def write_outbox(
+    items: Sequence[tuple[Letter, str]], email: EmailSettings, outbox: Path, now: datetime
+) -> list[Path]:
+    """Write each (letter, recipient) as an .eml file a mail program opens; send nothing."""
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Không tạo được thư mục {outbox} ({exc.strerror}); chọn --outbox khác."
+        ) from None
+    paths, taken = [], set()
+    for letter, address in items:
+        stem = ("nhac-" if letter.kind == "reminder" else "") + slug(letter.unit)
+        name, number = f"{stem}.eml", 1
+        while name in taken:
+            number += 1
+            name = f"{stem}-{number}.eml"
+        taken.add(name)
+        path = outbox / name
+        path.write_bytes(build_message(letter, email, address, now).as_bytes())
+        paths.append(path)
+    return paths

@@ -16,7 +16,7 @@ from . import mail_texts as texts
 from . import pipeline
 from .config import NOTIFIED_COLUMN, REMINDED_COLUMN, ROSTER_EMAIL_HEADERS, Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
-from .errors import ConfigError, MailError, SheetChangedError
+from .errors import ConfigError, MailError, SheetChangedError, SheetsSyncError, SourceError
 from .ledger import (
     JOURNAL_FILE,
     STAMP,
@@ -28,11 +28,19 @@ from .ledger import (
     find_column,
     ledger_writes,
 )
-from .letters import Letter, build_message, reminder_letter, result_letter, valid_address
+from .letters import (
+    Letter,
+    build_message,
+    reminder_letter,
+    result_letter,
+    valid_address,
+    write_outbox,
+)
 from .mailer import Mailer, Refused, Uncertain
 from .model import CellWrite, Table, cell_at
 from .sheets.base import Backend
-from .text import cell_text, slug
+from .sheets.localfile import locked
+from .text import cell_text
 
 OUTBOX = Path("thu-gui")
 
@@ -82,31 +90,93 @@ def notify(
 
     `maker` None attaches the lists already in `out_dir`; `journal` defaults to
     `nhat-ky-email.jsonl` beside `out_dir`. `--dry-run` writes `.eml` files into `outbox`
-    and nothing else but the Word lists.
+    and nothing else but the Word lists. Two runs never send at once: the journal is locked.
     """
-    now = (now or datetime.now()).replace(microsecond=0)
     _require_sender(settings)
     log = Journal(journal or out_dir.parent / JOURNAL_FILE)
-    checked = _check(backend, settings, worksheet)
-    outcome = NotifyOutcome(checked, dry_run=dry_run)
-    candidates = plan(checked, settings, out_dir, remind=remind, today=now.date())
-    outcome.reminders_skipped = remind and not _can_remind(checked)
-    due = _due(candidates, checked, log.load(), outcome, settings.email.max_per_run)
-    if maker is not None and any(o.letter.attachment for o in due):
-        outcome.documents = write_documents(checked.listed, out_dir, maker)
+    job = _Job(backend, settings, worksheet, out_dir, remind, log)
+    when = (now or datetime.now()).replace(microsecond=0)
     if dry_run:
-        outcome.outbox = write_outbox(due, settings, outbox or OUTBOX, now)
+        return job.rehearse(maker, outbox or OUTBOX, when)
+    log.make_folder()
+    with locked(log.path, writing=False):
+        return job.send(maker, mailer, when)
+
+
+@dataclass
+class _Job:
+    backend: Backend
+    settings: Settings
+    worksheet: str | None
+    out_dir: Path
+    remind: bool
+    log: Journal
+
+    def prepare(
+        self, maker: DocumentMaker | None, now: datetime, dry_run: bool
+    ) -> tuple[NotifyOutcome, list[Outgoing]]:
+        """Read, decide, keep what is due, and make the Word lists those messages carry."""
+        checked = _check(self.backend, self.settings, self.worksheet)
+        outcome = NotifyOutcome(checked, dry_run=dry_run)
+        candidates = plan(
+            checked, self.settings, self.out_dir, remind=self.remind, today=now.date()
+        )
+        outcome.reminders_skipped = self.remind and not _can_remind(checked)
+        limit = self.settings.email.max_per_run
+        due = _due(candidates, checked, self.log.load(), outcome, limit)
+        if maker is not None and any(o.letter.attachment for o in due):
+            outcome.documents = write_documents(checked.listed, self.out_dir, maker)
+        for item in due:
+            if item.letter.attachment is not None and not item.letter.attachment.is_file():
+                raise SourceError(
+                    f"Chưa có danh sách Word {item.letter.attachment} để gửi kèm: chạy "
+                    "`sheets-sync run` (hoặc `docs`) với cùng --out trước. Chưa gửi thư nào."
+                )
+        return outcome, due
+
+    def rehearse(self, maker: DocumentMaker | None, outbox: Path, now: datetime) -> NotifyOutcome:
+        outcome, due = self.prepare(maker, now, dry_run=True)
+        pairs = [(o.letter, str(o.entry.address)) for o in due]
+        outcome.outbox = write_outbox(pairs, self.settings.email, outbox, now)
         return outcome
-    try:
-        if due:
-            with mailer or Mailer.from_settings(settings.email) as smtp:
-                smtp.connect()
-                _send_all(due, smtp, log, settings, outcome, now)
-    finally:
-        log.close()
-        where = (worksheet, out_dir, now.date())
-        outcome.ledger_cells = _write_ledger(backend, settings, where, outcome, log, remind)
-    return outcome
+
+    def send(
+        self, maker: DocumentMaker | None, mailer: Mailer | None, now: datetime
+    ) -> NotifyOutcome:
+        outcome, due = self.prepare(maker, now, dry_run=False)
+        try:
+            if due:
+                with mailer or Mailer.from_settings(self.settings.email) as smtp:
+                    smtp.connect()
+                    _send_all(due, smtp, self.log, self.settings, outcome, now)
+        finally:
+            self.log.close()
+            outcome.ledger_cells = self.write_ledger(outcome, now.date())
+        return outcome
+
+    def write_ledger(self, outcome: NotifyOutcome, today: date) -> int:
+        """Write the ledger cells the journal calls for; read and decide again if rows moved."""
+        checked = outcome.checked
+        for attempt in (1, 2):
+            history = self.log.load()
+            candidates = plan(checked, self.settings, self.out_dir, remind=True, today=today)
+            writes = _ledger_cells(checked, candidates, history, self.remind)
+            if not writes:
+                return 0
+            try:
+                self.backend.write(writes, checked.data)
+            except SheetChangedError:
+                if attempt == 2:
+                    raise
+                checked = _check(self.backend, self.settings, self.worksheet)
+                continue
+            except SheetsSyncError as exc:
+                raise SourceError(
+                    f"{exc} Thư đã gửi được ghi trong {self.log.path}: lần chạy sau không gửi "
+                    "lại và ghi bù vào bảng tính."
+                ) from None
+            return len(writes) - sum(1 for w in writes if w.row == 1)
+        return 0
 
 
 def _check(backend: Backend, settings: Settings, worksheet: str | None) -> pipeline.Checked:
@@ -259,34 +329,6 @@ def _record(item: Outgoing, state: str, now: datetime, ledger: str) -> Record:
     )
 
 
-def _write_ledger(
-    backend: Backend,
-    settings: Settings,
-    where: tuple[str | None, Path, date],
-    outcome: NotifyOutcome,
-    log: Journal,
-    remind: bool,
-) -> int:
-    """Write the ledger cells the journal calls for; read and decide again if rows moved."""
-    worksheet, out_dir, today = where
-    checked = outcome.checked
-    for attempt in (1, 2):
-        history = log.load()
-        candidates = plan(checked, settings, out_dir, remind=True, today=today)
-        writes = _ledger_cells(checked, candidates, history, remind)
-        if not writes:
-            return 0
-        try:
-            backend.write(writes, checked.data)
-        except SheetChangedError:
-            if attempt == 2:
-                raise
-            checked = _check(backend, settings, worksheet)
-            continue
-        return len(writes) - sum(1 for w in writes if w.row == 1)
-    return 0
-
-
 def _ledger_cells(
     checked: pipeline.Checked, candidates: list[Outgoing], history: History, remind: bool
 ) -> list[CellWrite]:
@@ -301,32 +343,6 @@ def _ledger_cells(
         table, title = _ledger_place(checked, kind)
         writes += ledger_writes(table, title, entries, history)
     return writes
-
-
-def write_outbox(
-    due: list[Outgoing], settings: Settings, outbox: Path, now: datetime
-) -> list[Path]:
-    """Write each message as an .eml file a mail program opens; send nothing."""
-    try:
-        outbox.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"Không tạo được thư mục {outbox} ({exc.strerror}); chọn --outbox khác."
-        ) from None
-    paths, taken = [], set()
-    for item in due:
-        address = item.entry.address
-        assert address is not None
-        stem = ("nhac-" if item.entry.kind == "reminder" else "") + slug(item.letter.unit)
-        name, number = f"{stem}.eml", 1
-        while name in taken:
-            number += 1
-            name = f"{stem}-{number}.eml"
-        taken.add(name)
-        path = outbox / name
-        path.write_bytes(build_message(item.letter, settings.email, address, now).as_bytes())
-        paths.append(path)
-    return paths
 
 
 def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[str]:

@@ -484,3 +484,82 @@ def test_a_reply_to_that_is_not_an_address_is_refused(book: tuple[Path, Path]) -
     email = email_settings(reply_to="Ban Tuyên giáo")
     with pytest.raises(ConfigError, match="reply_to = 'Ban Tuyên giáo' không phải một địa chỉ"):
         run_notify(book, None, email=email, dry_run=True)
+
+
+def test_two_runs_never_send_at_once(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer], tmp_path: Path
+) -> None:
+    from sheets_sync.errors import LockedError
+    from sheets_sync.sheets.localfile import locked
+
+    box, server = mailbox
+    busy = r"nhat-ky-email\.jsonl đang được một lần chạy khác"
+    with (
+        locked(tmp_path / "nhat-ky-email.jsonl", writing=False),
+        pytest.raises(LockedError, match=busy),
+    ):
+        run_notify(book, server)
+    assert box.received == []
+
+
+class Offline:
+    """A backend whose writes fail, as Google does when the network goes."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def read(self, worksheet: str | None, roster_worksheet: str) -> Any:
+        return self.inner.read(worksheet, roster_worksheet)
+
+    def write(self, writes: Any, read: Any) -> None:
+        from sheets_sync.errors import SourceError
+
+        raise SourceError("Mất mạng khi ghi bảng tính.")
+
+
+def test_a_failed_ledger_write_says_the_mail_is_in_the_journal(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer], tmp_path: Path
+) -> None:
+    from sheets_sync.errors import SourceError
+
+    box, server = mailbox
+    responses, roster = book
+    settings = Settings(email=email_settings(port=server.port))
+    maker = DocumentMaker(settings.documents)
+    mailer = Mailer("127.0.0.1", server.port, "none")
+    out = tmp_path / "danh-sach"
+    with (
+        open_source(str(responses), roster=roster, readonly=False) as backend,
+        pytest.raises(SourceError) as caught,
+    ):
+        notify(Offline(backend), settings, None, out, maker, remind=False, mailer=mailer, now=NOW)
+    journal = tmp_path / "nhat-ky-email.jsonl"
+    assert str(caught.value) == (
+        f"Mất mạng khi ghi bảng tính. Thư đã gửi được ghi trong {journal}: "
+        "lần chạy sau không gửi lại và ghi bù vào bảng tính."
+    )
+    assert len(box.received) == 2
+    again = run_notify(book, server, now=NOW + timedelta(hours=1))
+    assert again.sent == [] and again.unchanged == 2 and len(box.received) == 2
+    ledger = column(read_csv(responses), "Đã báo qua email")
+    assert [c[:29] for c in ledger] == [
+        "02/12/2026 10:15 — Hợp lệ (mã",
+        "02/12/2026 10:15 — Cần sửa (m",
+    ]
+
+
+def test_without_a_maker_the_lists_must_already_be_there(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer], tmp_path: Path
+) -> None:
+    from sheets_sync.errors import SourceError
+
+    box, server = mailbox
+    responses, roster = book
+    settings = Settings(email=email_settings(port=server.port))
+    missing = r"Chưa có danh sách Word .*truong-thcs-ngoc-lam\.docx"
+    with (
+        open_source(str(responses), roster=roster, readonly=False) as backend,
+        pytest.raises(SourceError, match=missing),
+    ):
+        notify(backend, settings, None, tmp_path / "danh-sach", None, remind=False, now=NOW)
+    assert box.received == [] and not (tmp_path / "nhat-ky-email.jsonl").exists()
