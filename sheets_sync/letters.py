@@ -12,7 +12,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -53,8 +53,9 @@ class Letter:
     subject: str
     blocks: list[Block]
     fingerprint: str
+    # What the ledger cell says was sent: the status text, or "Đã nhắc nộp".
+    ledger_status: str = ""
     attachment: Path | None = None
-    told: dict[str, str] = field(default_factory=dict)
 
 
 def valid_address(text: str) -> str | None:
@@ -98,8 +99,8 @@ def result_letter(result: RowResult, settings: Settings, out_dir: Path) -> Lette
         subject=texts.SUBJECT["result"].format(unit=unit, status=status_text),
         blocks=_fill(blocks, values),
         fingerprint=fingerprint("result", response.unit, *told),
+        ledger_status=status_text,
         attachment=out_dir / str(result.file_name) if valid else None,
-        told={"status": status_text},
     )
 
 
@@ -116,7 +117,7 @@ def reminder_letter(unit: str, settings: Settings, today: date) -> Letter:
         subject=texts.SUBJECT["reminder"].format(unit=unit),
         blocks=_fill(blocks, values),
         fingerprint=fingerprint("reminder", unit, today.isoformat()),
-        told={"status": texts.REMINDED},
+        ledger_status=texts.REMINDED,
     )
 
 

@@ -296,7 +296,7 @@ def _send_all(
         assert address is not None
         message = build_message(item.letter, email, address, now)
         sent = texts.LEDGER_SENT.format(
-            at=at, status=item.letter.told["status"], fp=item.letter.fingerprint
+            at=at, status=item.letter.ledger_status, fp=item.letter.fingerprint
         )
         log.append(_record(item, "sending", now, sent))
         try:
@@ -311,9 +311,9 @@ def _send_all(
         except Uncertain:
             outcome.uncertain.append(item)
             continue
-        except MailError as exc:
+        except MailError:
             # Nothing reached the server: the unit is not counted as told.
-            reason = str(exc).split(":")[0]
+            reason = texts.MAIL_SERVER_FAILED
             log.append(
                 _record(item, "refused", now, texts.LEDGER_REFUSED.format(at=at, reason=reason))
             )

@@ -563,3 +563,18 @@ def test_without_a_maker_the_lists_must_already_be_there(
     ):
         notify(backend, settings, None, tmp_path / "danh-sach", None, remind=False, now=NOW)
     assert box.received == [] and not (tmp_path / "nhat-ky-email.jsonl").exists()
+
+
+def test_a_refused_sender_stops_the_run_and_nothing_counts_as_sent(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    box, server = mailbox
+    box.script = {"MAIL": ["553 5.7.1 Địa chỉ gửi không thuộc tài khoản"]}
+    with pytest.raises(MailError, match=r"từ chối địa chỉ gửi \(553 5\.7\.1"):
+        run_notify(book, server)
+    assert box.received == []
+    assert column(read_csv(book[0]), "Đã báo qua email")[0] == (
+        "02/12/2026 10:15 — Không gửi được: máy chủ thư ngừng nhận (xem thông báo lỗi của lần chạy)"
+    )
+    later = run_notify(book, server, now=NOW + timedelta(hours=1))
+    assert len(later.sent) == 2 and len(box.received) == 2
