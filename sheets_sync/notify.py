@@ -226,6 +226,8 @@ def _reminders(checked: pipeline.Checked, settings: Settings, today: date) -> li
         return []
     keys = {unit.row: unit.key for unit in roster.units}
     col = find_column(table, ROSTER_EMAIL_HEADERS)
+    if col is None:
+        return []  # said once in the summary, not once per unit
     found = []
     for unit in checked.roster_entries:
         if unit.state != "missing":

@@ -470,6 +470,7 @@ def test_a_form_without_emails_and_a_roster_without_them_are_explained(
     write_csv(roster, [r[:2] for r in read_csv(roster)])
     outcome = run_notify(book, server, remind=True)
     assert box.received == []
+    assert [o.entry.kind for o in outcome.no_address] == ["result", "result"]
     assert summary_lines(outcome)[2:4] == [
         "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "
         "Cài đặt > Câu trả lời > Thu thập địa chỉ email.",
@@ -578,3 +579,30 @@ def test_a_refused_sender_stops_the_run_and_nothing_counts_as_sent(
     )
     later = run_notify(book, server, now=NOW + timedelta(hours=1))
     assert len(later.sent) == 2 and len(box.received) == 2
+
+
+def test_the_example_workbook_each_unit_once(
+    tmp_path: Path, mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    import shutil
+
+    from openpyxl import load_workbook
+
+    box, server = mailbox
+    workbook = tmp_path / "form-responses.xlsx"
+    shutil.copy(Path(__file__).parent.parent / "examples" / "form-responses.xlsx", workbook)
+    settings = Settings(email=email_settings(port=server.port))
+    for hours in (0, 1):
+        with open_source(str(workbook), readonly=False) as backend:
+            outcome = notify(
+                backend, settings, None, tmp_path / "danh-sach", DocumentMaker(settings.documents),
+                remind=True, mailer=Mailer("127.0.0.1", server.port, "none"),
+                now=NOW + timedelta(hours=hours),
+            )  # fmt: skip
+        assert len(outcome.sent) == (30 if hours == 0 else 0)
+    recipients = [a for r in box.received for a in r.recipients]
+    assert len(recipients) == len(set(recipients)) == 30
+    sheet = load_workbook(workbook).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    ledger = [r[header.index("Đã báo qua email")].value for r in sheet.iter_rows(min_row=2)]
+    assert sum(1 for c in ledger if c and c.startswith("02/12/2026 10:15 — ")) == 30
