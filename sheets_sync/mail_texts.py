@@ -71,3 +71,28 @@ REMINDED = "Đã nhắc nộp"
 LEDGER_REFUSED = "{at} — Không gửi được: {reason}"
 MAIL_SERVER_FAILED = "máy chủ thư ngừng nhận (xem thông báo lỗi của lần chạy)"
 LEDGER_NO_ADDRESS = "Không gửi: chưa có địa chỉ email hợp lệ"
+
+# What `notify` prints when it is done; {n} is a count.
+SUMMARY = {
+    "dry_run": (
+        "Chạy thử: đã soạn {n} thư vào thư mục {folder}/ để mở xem; chưa gửi thư nào, "
+        "chưa ghi gì vào bảng tính."
+    ),
+    "sent": "Đã gửi {result} thư báo kết quả và {reminder} thư nhắc nộp.",
+    "unchanged": "{n} đơn vị đã được báo đúng nội dung này: không gửi lại.",
+    "no_address": "Bỏ qua {n} đơn vị không có địa chỉ email hợp lệ: {units}.",
+    "no_email_column": (
+        "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "
+        "Cài đặt > Câu trả lời > Thu thập địa chỉ email."
+    ),
+    "reminders_skipped": (
+        "Không nhắc được đơn vị nào: cần danh sách đơn vị (trang 'Danh sách đơn vị' hoặc "
+        "--roster) có cột 'Email'."
+    ),
+    "refused": "Không gửi được cho {unit}: {reason}; sẽ thử lại lần chạy sau.",
+    "uncertain": (
+        "{n} thư mất kết nối ngay sau khi gửi: có thể đã tới, được coi là đã gửi và không gửi lại."
+    ),
+    "deferred": "Còn {n} thư để lần chạy sau (giới hạn [email] max_per_run mỗi lần).",
+    "ledger": "Đã ghi {n} ô vào cột '{notified}'/'{reminded}'.",
+}

@@ -292,22 +292,16 @@ def _send_all(
 ) -> None:
     """Send each message between a `sending` and a `sent`/`refused` line of the journal."""
     email = settings.email
-    at = now.strftime(STAMP)
     for item in due:
         address = item.entry.address
         assert address is not None
         message = build_message(item.letter, email, address, now)
-        sent = texts.LEDGER_SENT.format(
-            at=at, status=item.letter.ledger_status, fp=item.letter.fingerprint
-        )
-        log.append(_record(item, "sending", now, sent))
+        log.append(_record(item, "sending", now))
         try:
             smtp.send(message, email.sender, address)
         except Refused as exc:
             reason = f"máy chủ thư từ chối ({exc.code} {exc.reason})"[:200]
-            log.append(
-                _record(item, "refused", now, texts.LEDGER_REFUSED.format(at=at, reason=reason))
-            )
+            log.append(_record(item, "refused", now, reason))
             outcome.refused.append((item, reason))
             continue
         except Uncertain:
@@ -315,19 +309,21 @@ def _send_all(
             continue
         except MailError:
             # Nothing reached the server: the unit is not counted as told.
-            reason = texts.MAIL_SERVER_FAILED
-            log.append(
-                _record(item, "refused", now, texts.LEDGER_REFUSED.format(at=at, reason=reason))
-            )
+            log.append(_record(item, "refused", now, texts.MAIL_SERVER_FAILED))
             raise
-        log.append(_record(item, "sent", now, sent))
+        log.append(_record(item, "sent", now))
         outcome.sent.append(item)
 
 
-def _record(item: Outgoing, state: str, now: datetime, ledger: str) -> Record:
-    entry = item.entry
+def _record(item: Outgoing, state: str, now: datetime, refusal: str = "") -> Record:
+    """The journal line, with the ledger cell text it stands for."""
+    entry, letter, at = item.entry, item.letter, now.strftime(STAMP)
+    if state == "refused":
+        ledger = texts.LEDGER_REFUSED.format(at=at, reason=refusal)
+    else:
+        ledger = texts.LEDGER_SENT.format(at=at, status=letter.ledger_status, fp=entry.fingerprint)
     return Record(
-        entry.kind, entry.key, item.letter.unit, entry.fingerprint, state, now.isoformat(), ledger
+        entry.kind, entry.key, letter.unit, entry.fingerprint, state, now.isoformat(), ledger
     )
 
 
@@ -349,49 +345,28 @@ def _ledger_cells(
 
 def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[str]:
     """Say in Vietnamese what a notify run did."""
-    lines = []
-    kinds = ("result", "reminder")
+    say = texts.SUMMARY
     if outcome.dry_run:
-        folder = outbox or OUTBOX
-        lines.append(
-            f"Chạy thử: đã soạn {len(outcome.outbox)} thư vào thư mục {folder}/ để mở xem; "
-            "chưa gửi thư nào, chưa ghi gì vào bảng tính."
-        )
+        lines = [say["dry_run"].format(n=len(outcome.outbox), folder=outbox or OUTBOX)]
     else:
-        results, reminders = (sum(o.entry.kind == k for o in outcome.sent) for k in kinds)
-        lines.append(f"Đã gửi {results} thư báo kết quả và {reminders} thư nhắc nộp.")
-    if outcome.unchanged:
-        lines.append(f"{outcome.unchanged} đơn vị đã được báo đúng nội dung này: không gửi lại.")
-    if outcome.no_address:
-        lines.append(
-            f"Bỏ qua {len(outcome.no_address)} đơn vị không có địa chỉ email hợp lệ: "
-            + ", ".join(o.letter.unit for o in outcome.no_address[:10])
-            + (", ..." if len(outcome.no_address) > 10 else "")
-            + "."
-        )
-    if outcome.no_address and "email" not in outcome.checked.layout.fields:
-        lines.append(
-            "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "
-            "Cài đặt > Câu trả lời > Thu thập địa chỉ email."
-        )
-    if outcome.reminders_skipped:
-        lines.append(
-            "Không nhắc được đơn vị nào: cần danh sách đơn vị (trang 'Danh sách đơn vị' hoặc "
-            "--roster) có cột 'Email'."
-        )
-    for item, reason in outcome.refused:
-        lines.append(f"Không gửi được cho {item.letter.unit}: {reason}; sẽ thử lại lần chạy sau.")
-    if outcome.uncertain:
-        lines.append(
-            f"{len(outcome.uncertain)} thư mất kết nối ngay sau khi gửi: có thể đã tới, "
-            "được coi là đã gửi và không gửi lại."
-        )
-    if outcome.deferred:
-        lines.append(
-            f"Còn {outcome.deferred} thư để lần chạy sau (giới hạn [email] max_per_run mỗi lần)."
-        )
-    if outcome.ledger_cells:
-        lines.append(
-            f"Đã ghi {outcome.ledger_cells} ô vào cột '{NOTIFIED_COLUMN}'/'{REMINDED_COLUMN}'."
-        )
+        sent = {k: sum(o.entry.kind == k for o in outcome.sent) for k in ("result", "reminder")}
+        lines = [say["sent"].format(**sent)]
+    units = [o.letter.unit for o in outcome.no_address]
+    named = ", ".join(units[:10]) + (", ..." if len(units) > 10 else "")
+    no_column = bool(units) and "email" not in outcome.checked.layout.fields
+    columns = {"notified": NOTIFIED_COLUMN, "reminded": REMINDED_COLUMN}
+    optional: list[tuple[str, object, dict[str, str]]] = [
+        ("unchanged", outcome.unchanged, {}),
+        ("no_address", units, {"units": named}),
+        ("no_email_column", no_column, {}),
+        ("reminders_skipped", outcome.reminders_skipped, {}),
+        *(("refused", 1, {"unit": o.letter.unit, "reason": r}) for o, r in outcome.refused),
+        ("uncertain", outcome.uncertain, {}),
+        ("deferred", outcome.deferred, {}),
+        ("ledger", outcome.ledger_cells, columns),
+    ]
+    for key, value, extra in optional:
+        if value:
+            count = len(value) if isinstance(value, list) else value
+            lines.append(say[key].format(n=count, **extra))
     return lines
