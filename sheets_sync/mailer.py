@@ -237,9 +237,15 @@ def _reply(code: int, reason: bytes, *, expect: int = 250, sender_step: bool = F
     text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
     if 400 <= code < 500 or code < 0:
         raise _Temporary(code, text)
+    if sender_step and code == 530:
+        raise MailError(
+            f"Máy chủ thư đòi đăng nhập ({code} {text}): ghi [email] username và đặt biến môi "
+            f"trường {PASSWORD_VARIABLE}."
+        )
     if sender_step:
         raise MailError(
             f"Máy chủ thư từ chối địa chỉ gửi ({code} {text}): [email] from phải là địa chỉ "
-            "của chính tài khoản đăng nhập ([email] username)."
+            "của chính tài khoản đăng nhập ([email] username), và tài khoản chưa vượt hạn mức "
+            "gửi trong ngày."
         )
     raise Refused(code, text)

@@ -581,6 +581,16 @@ def test_a_refused_sender_stops_the_run_and_nothing_counts_as_sent(
     assert len(later.sent) == 2 and len(box.received) == 2
 
 
+def test_a_server_that_wants_a_login_says_so(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    box, server = mailbox
+    box.script = {"MAIL": ["530 5.7.0 Authentication required"]}
+    with pytest.raises(MailError, match=r"^Máy chủ thư đòi đăng nhập \(530 5\.7\.0"):
+        run_notify(book, server)
+    assert box.received == []
+
+
 def test_the_example_workbook_each_unit_once(
     tmp_path: Path, mailbox: tuple[Mailbox, SmtpServer]
 ) -> None:
