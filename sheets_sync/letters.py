@@ -25,7 +25,7 @@ from .config import EmailSettings, Settings
 from .errors import ConfigError
 from .model import RowResult
 from .phones import format_phone
-from .text import slug
+from .text import fold, slug
 
 # One dotted-atom address, ASCII only: anything else is "not an address" and is skipped.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -123,8 +123,11 @@ def reminder_letter(unit: str, settings: Settings, today: date) -> Letter:
 
 def _common(settings: Settings, unit: str) -> dict[str, str]:
     email = settings.email
+    union = fold(texts.UNION)
+    is_union = fold(unit) == union or fold(unit).startswith(union + " ")
     return {
         "unit": unit,
+        "union": unit if is_union else f"{texts.UNION} {unit}",
         "sender": email.from_name or texts.DEFAULT_SENDER,
         "deadline": settings.deadline.strftime("%d/%m/%Y"),
         "form_url": email.form_url,

@@ -11,7 +11,9 @@ SUBJECT = {
     "reminder": "Nhắc nộp danh sách Fanpage: {unit}",
 }
 
-GREETING = "Kính gửi: Ban Chấp hành Công đoàn {unit}."
+GREETING = "Kính gửi: Ban Chấp hành {union}."
+# The union of a unit; a unit typed as "Công đoàn ..." is already one.
+UNION = "Công đoàn"
 
 # The result letter: the opening, then what follows for each status.
 RECEIVED = (

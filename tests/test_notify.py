@@ -581,6 +581,24 @@ def test_a_refused_sender_stops_the_run_and_nothing_counts_as_sent(
     assert len(later.sent) == 2 and len(box.received) == 2
 
 
+@pytest.mark.parametrize(
+    ("unit", "greeting"),
+    [
+        ("Trường THCS Ngọc Lâm", "Kính gửi: Ban Chấp hành Công đoàn Trường THCS Ngọc Lâm."),
+        ("Công đoàn Công ty Điện lực", "Kính gửi: Ban Chấp hành Công đoàn Công ty Điện lực."),
+        (
+            "Công Doanh nghiệp Tư nhân",
+            "Kính gửi: Ban Chấp hành Công đoàn Công Doanh nghiệp Tư nhân.",
+        ),
+    ],
+)
+def test_the_greeting_names_the_union_once(unit: str, greeting: str) -> None:
+    from sheets_sync.letters import reminder_letter, text_body
+
+    letter = reminder_letter(unit, Settings(), NOW.date())
+    assert text_body(letter).startswith(greeting + "\n\n")
+
+
 def test_a_server_that_wants_a_login_says_so(
     book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
 ) -> None:
