@@ -49,8 +49,8 @@ def start(folder: Path, log: str) -> subprocess.Popen[bytes]:
 
 @pytest.mark.parametrize(
     ("nth", "hold"),
-    [(1, True), (3, True), (2, False), (6, False)],
-    ids=["before-the-1st-reply", "before-the-3rd-reply", "after-the-2nd", "after-the-last"],
+    [(1, True), (3, True), (6, True), (2, False), (5, False)],
+    ids=["before-reply-1", "before-reply-3", "before-reply-6", "after-reply-2", "after-reply-5"],
 )
 def test_a_killed_run_never_mails_a_unit_twice(tmp_path: Path, nth: int, hold: bool) -> None:
     arrived, release = threading.Event(), threading.Event()
@@ -74,7 +74,8 @@ def test_a_killed_run_never_mails_a_unit_twice(tmp_path: Path, nth: int, hold: b
             release.set()
             if first.poll() is None:
                 first.kill()
-        assert first.returncode == -signal.SIGKILL
+        # Held, the run cannot finish before the kill; just after a reply it almost never does.
+        assert first.returncode == -signal.SIGKILL or (not hold and first.returncode == 0)
         second = start(tmp_path, "second")
         second.wait(120)
         out = (tmp_path / "second.out").read_text(encoding="utf-8")
