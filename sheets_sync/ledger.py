@@ -1,9 +1,10 @@
 """What was mailed: a local journal written around each message, and the sheet's ledger cells.
 
-The journal gets a `sending` line before a message goes to the server and a `sent` (or
-`refused`) line once the server answers, each flushed to disk before going on. A run killed
-between the two leaves `sending`: the next run counts it as sent, since the server may have
-taken the message. A unit may then miss one message, but is never mailed twice.
+The journal gets a `sending` line once the server has agreed to take a message (after
+DATA), right before the message itself goes, and a `sent` (or `refused`) line once the
+server answers; each is flushed to disk before going on. A run killed between the two
+leaves `sending`: the next run counts it as sent, since the server may have taken the
+message. A unit may then miss one message, but is never mailed twice.
 """
 
 from __future__ import annotations

@@ -112,15 +112,23 @@ class Mailer:
         except (smtplib.SMTPException, OSError):
             smtp.close()
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def send(
+        self,
+        message: EmailMessage,
+        sender: str,
+        recipient: str,
+        committing: Callable[[], None] = lambda: None,
+    ) -> None:
         """Deliver `message` to `recipient` only, whatever its headers say.
 
-        Raises Refused (not taken; try on a later run), Uncertain (maybe taken: never send
-        again) or MailError (the server cannot be used at all: stop).
+        `committing` is called right before the message itself goes out, once the server
+        has said it will take it (after DATA): from then on it may be delivered. Raises
+        Refused (not taken; try on a later run), Uncertain (maybe taken: never send again)
+        or MailError (the server cannot be used at all: stop).
         """
         for attempt in range(1, self.attempts + 1):
             try:
-                self._transmit(self._connection(), message, sender, recipient)
+                self._transmit(self._connection(), message, (sender, recipient), committing)
                 return
             except _Temporary as exc:
                 self._drop()
@@ -195,8 +203,14 @@ class Mailer:
         return smtp
 
     def _transmit(
-        self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, recipient: str
+        self,
+        smtp: smtplib.SMTP,
+        message: EmailMessage,
+        envelope: tuple[str, str],
+        committing: Callable[[], None],
     ) -> None:
+        sender, recipient = envelope
+        data = wire_bytes(message)
         try:
             _reply(*smtp.mail(sender), sender_step=True)
             try:
@@ -205,7 +219,9 @@ class Mailer:
                 smtp.rset()
                 raise
             _reply(*smtp.docmd("DATA"), expect=354)
-            smtp.send(wire_bytes(message))
+            committing()
+            # A message cut short never counts: the server takes it only with the final dot.
+            smtp.send(data)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise _Temporary(0, f"mất kết nối: {exc}") from None
         try:

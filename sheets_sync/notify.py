@@ -8,6 +8,7 @@ the ledger cells are written last, in one write, from the journal.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -296,9 +297,9 @@ def _send_all(
         address = item.entry.address
         assert address is not None
         message = build_message(item.letter, email, address, now)
-        log.append(_record(item, "sending", now))
+        committing = _journal_line(log, _record(item, "sending", now))
         try:
-            smtp.send(message, email.sender, address)
+            smtp.send(message, email.sender, address, committing)
         except Refused as exc:
             reason = f"máy chủ thư từ chối ({exc.code} {exc.reason})"[:200]
             log.append(_record(item, "refused", now, reason))
@@ -313,6 +314,11 @@ def _send_all(
             raise
         log.append(_record(item, "sent", now))
         outcome.sent.append(item)
+
+
+def _journal_line(log: Journal, record: Record) -> Callable[[], None]:
+    """Append `record` when called: the `sending` line, once the server awaits the message."""
+    return lambda: log.append(record)
 
 
 def _record(item: Outgoing, state: str, now: datetime, refusal: str = "") -> Record:

@@ -49,6 +49,8 @@ class Mailbox:
     script: dict[str, list[str]] = field(default_factory=dict)
     refuse: set[str] = field(default_factory=set)
     on_data: Callable[[Received], None] | None = None
+    # Called with each recipient before it is accepted (a test can hold the server there).
+    on_rcpt: Callable[[str], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _scripted(self, server: Any, key: str) -> str | None:
@@ -72,6 +74,8 @@ class Mailbox:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
+        if self.on_rcpt is not None:
+            self.on_rcpt(address)
         if address in self.refuse:
             return "550 5.1.1 Hộp thư không tồn tại"
         reply = self._scripted(server, address)
