@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, output, pipeline
+from . import watch as watching
 from .config import Settings, load_settings
 from .documents import DocumentMaker
 from .errors import SheetsSyncError
+from .schedule import StopRequest, duration_text, parse_every
 from .sheets import open_source
 from .sheets.base import Backend
 
@@ -310,7 +312,62 @@ def report(fmt: str, **kwargs: Any) -> None:
     if fmt == "json":
         _print_json(output.report_json(checked.roster_entries))
     else:
-        click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))
+        lines = output.report_text(checked.roster_entries, common.settings)
+        click.echo("\n".join([*lines, *output.notes(checked)]))
+
+
+def _say(line: str, failed: bool) -> None:
+    click.echo(line, err=failed)
+
+
+def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+@main.command()
+@common_options
+@OUT
+@TEMPLATE
+@click.option(
+    "--every",
+    default=watching.DEFAULT_EVERY,
+    callback=_every,
+    show_default=True,
+    help="Bao lâu kiểm tra một lần: số giây, hoặc 30s, 2m, 1h.",
+)
+@click.option("--max-cycles", type=click.IntRange(min=1), hidden=True)
+def watch(
+    out_dir: Path, template: Path | None, every: float, max_cycles: int | None, **kwargs: Any
+) -> None:
+    """Theo dõi: chạy lại như lệnh run mỗi khi câu trả lời thay đổi, tới khi nhấn Ctrl+C."""
+    common = _common(kwargs)
+    maker = DocumentMaker(common.settings.documents, template)
+    stop = StopRequest()
+    opened = watching.opened(
+        common.source,
+        roster=common.roster,
+        credentials=common.credentials,
+        warn=lambda line: click.echo(f"Cảnh báo: {line}", err=True),
+    )
+    with opened as (open_backend, files), stop.handling_signals():
+        campaign = watching.run_campaign(
+            open_backend,
+            files,
+            common.settings,
+            common.worksheet,
+            out_dir,
+            maker,
+            progress=watching.stopping_notice(stop, _say),
+        )
+        click.echo(
+            f"Đang theo dõi {common.source}, kiểm tra mỗi {duration_text(every)}; "
+            "nhấn Ctrl+C để dừng."
+        )
+        cycles = watching.watch(campaign, every, _say, stop, max_cycles=max_cycles)
+    click.echo(f"Đã dừng theo dõi sau {cycles} lượt kiểm tra; không có gì bị ghi dở.")
 
 
 @main.command()

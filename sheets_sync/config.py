@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .timestamps import DATE_ORDERS, DateOrder
 
 DEFAULT_CONFIG_FILE = "sheets-sync.toml"
 
@@ -133,6 +134,8 @@ class Settings:
     # Submissions on or after this day (spreadsheet's local time) are late.
     deadline: date = date(2024, 2, 5)
     roster_worksheet: str = ROSTER_WORKSHEET
+    # How text dates read when the timestamp column cannot tell (`04/02/2024`).
+    date_order: DateOrder = "day-first"
     headers: dict[str, list[str]] = field(default_factory=lambda: dict(HEADER_ALIASES))
     abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
     unit_prefixes: list[str] = field(default_factory=lambda: list(UNIT_PREFIXES))
@@ -204,6 +207,8 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
         if key in ("deadline", "date"):
             is_day = isinstance(value, date) and not isinstance(value, datetime)
             _expect(is_day, origin, key, "một ngày dạng 2024-02-05 (không có giờ)")
+        elif key == "date_order":
+            _expect(value in DATE_ORDERS, origin, key, '"day-first" hoặc "month-first"')
         elif isinstance(current, list):
             ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
             _expect(ok, origin, key, "một danh sách chuỗi")

@@ -25,5 +25,9 @@ class LockedError(SheetsSyncError):
     """Another run holds the lock on a local workbook."""
 
 
+class UnreachableError(SourceError):
+    """Google Sheets could not be reached, or kept answering 429/5xx, after the retries."""
+
+
 class MailError(SheetsSyncError):
     """The mail server cannot be reached, or refuses the login or the sender."""

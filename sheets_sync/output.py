@@ -55,6 +55,7 @@ def check_text(checked: Checked, settings: Settings) -> list[str]:
         lines.extend(f"    - {i.message}" for i in result.issues)
     lines.append(summary_line(checked.results))
     lines.extend(missing_columns(checked))
+    lines.extend(notes(checked))
     return lines
 
 
@@ -72,6 +73,11 @@ def missing_columns(checked: Checked) -> list[str]:
         return []
     titles = ", ".join(f"'{t}'" for t in checked.layout.missing)
     return [f"Chú ý: trang tính '{checked.data.responses.title}' thiếu cột {titles}."]
+
+
+def notes(checked: Checked) -> list[str]:
+    """What holds for the whole sheet, said once (the text formats only: JSON stays as is)."""
+    return [f"Chú ý: {note}" for note in checked.notes]
 
 
 def report_json(entries: list[RosterEntry]) -> dict[str, Any]:
@@ -98,7 +104,11 @@ def report_text(entries: list[RosterEntry], settings: Settings) -> list[str]:
 def run_text(
     outcome: RunOutcome, out_dir: str, dry_run: bool, *, statuses: bool = True
 ) -> list[str]:
-    lines = [summary_line(outcome.checked.results), *missing_columns(outcome.checked)]
+    lines = [
+        summary_line(outcome.checked.results),
+        *missing_columns(outcome.checked),
+        *notes(outcome.checked),
+    ]
     listed = len(outcome.checked.listed)
     if dry_run:
         lines.append(f"Chạy thử: sẽ tạo {listed} danh sách và tệp tổng hợp trong {out_dir}/.")

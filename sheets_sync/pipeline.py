@@ -8,18 +8,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .config import Settings
+from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
 from .errors import SheetChangedError, SourceError
 from .form import REQUIRED, Layout, read_layout
-from .model import CellWrite, RosterEntry, RowResult, SheetData
+from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
 from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
 from .sheets.base import Backend
 from .status import plan_roster_writes, plan_writes
 from .text import cell_text, make_unit_keyer
+from .timestamps import ColumnOrder, column_order
 
 UNIT_TITLE = REQUIRED["unit"]
+NO_ROSTER = (
+    "không có danh sách đơn vị: tên đơn vị giữ như đã gõ, không đối chiếu được và không tính "
+    f"được '{ROSTER_STATUS_COLUMN}'; thêm trang tính '{ROSTER_WORKSHEET}' hoặc dùng --roster TỆP."
+)
 
 # Told each stage as it starts ("read", "decide", "documents", "statuses"), and during
 # "documents" how many of how many lists are done: (stage, done, total).
@@ -35,6 +40,8 @@ class Checked:
     results: list[RowResult]
     roster: Roster | None
     roster_entries: list[RosterEntry] | None
+    # What the reader should know once about the whole run (Vietnamese, one line each).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def effective(self) -> list[RowResult]:
@@ -57,10 +64,11 @@ class RunOutcome:
 
 def check_data(data: SheetData, settings: Settings) -> Checked:
     """Normalize and decide every row of what a backend read; pure."""
-    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes)
+    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
     roster = load_roster(data.roster, settings, keyer)
     layout = read_layout(data.responses.header, settings.headers)
-    ctx = Context(settings, keyer, roster)
+    stamps = _date_order(data, layout, settings)
+    ctx = Context(settings, keyer, roster, stamps.order)
     responses = []
     for number, row in enumerate(data.responses.rows[1:], start=2):
         response = read_response(number, row, layout, ctx)
@@ -68,9 +76,18 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
             responses.append(response)
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
+    checked.notes += [stamps.note] if stamps.note else []
+    checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)
     return checked
+
+
+def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOrder:
+    """Decide day-first or month-first once, from every timestamp of the column."""
+    col = layout.fields.get("submitted_at")
+    cells = (cell_at(row, col) for row in data.responses.rows[1:]) if col is not None else ()
+    return column_order(cells, settings.date_order)
 
 
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:

@@ -65,8 +65,10 @@ def plan_roster_writes(
         writes.append(CellWrite(table.title, 1, col + 1, ROSTER_STATUS_COLUMN))
     for entry in entries:
         target = settings.roster_texts[entry.state]
-        if _text(table.rows[entry.row - 1], col) != target:
-            writes.append(CellWrite(table.title, entry.row, col + 1, target))
+        # A unit the roster lists twice gets the same state on each of its rows.
+        for row in (entry.row, *roster.repeats.get(entry.row, ())):
+            if _text(table.rows[row - 1], col) != target:
+                writes.append(CellWrite(table.title, row, col + 1, target))
     return writes
 
 

@@ -18,7 +18,7 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
-from ..errors import CredentialsError, SheetsSyncError, SourceError
+from ..errors import CredentialsError, SheetsSyncError, SourceError, UnreachableError
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -171,7 +171,9 @@ def explain_api_error(
     if code == 403:
         return _explain_403(err, message, account, writing=writing)
     text = " ".join(message.split())[:200]
-    return SourceError(
+    # A busy or failing server (a request not retried, as appendDimension is) may answer later.
+    kind = UnreachableError if code == 429 or code >= 500 else SourceError
+    return kind(
         f"Google Sheets từ chối yêu cầu (HTTP {code}: {text}): kiểm tra bảng tính rồi chạy lại."
     )
 

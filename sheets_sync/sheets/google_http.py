@@ -15,7 +15,7 @@ from google.auth.exceptions import TransportError
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
-from ..errors import SourceError
+from ..errors import SourceError, UnreachableError
 
 GOOGLE_SHEETS_ROOT = "https://sheets.googleapis.com"
 API_ROOT_ENV = "SHEETS_SYNC_API_ROOT"
@@ -167,11 +167,11 @@ def _network_reason(err: Exception) -> str:
     return "mất kết nối"
 
 
-def give_up(attempts: int, reason: str) -> SourceError:
+def give_up(attempts: int, reason: str) -> UnreachableError:
     """Return the error for a request that kept failing."""
     fix = "kiểm tra mạng rồi chạy lại"
     if reason == "HTTP 429":
         reason, fix = "Google báo quá nhiều yêu cầu, HTTP 429", "đợi vài phút rồi chạy lại"
-    return SourceError(
+    return UnreachableError(
         f"Không kết nối được Google Sheets sau {attempts} lần thử ({reason}): {fix}."
     )
