@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .system_text import os_reason, toml_error
 from .timestamps import DATE_ORDERS, DateOrder
 
 DEFAULT_CONFIG_FILE = "sheets-sync.toml"
@@ -153,13 +154,20 @@ def load_settings(path: Path | None) -> Settings:
             return Settings()
         path = default
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")  # Notepad may save a UTF-8 BOM
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {os_reason(exc)}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"Tệp cấu hình {path} không phải văn bản UTF-8: lưu lại tệp với mã hóa UTF-8."
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}.") from None
+        raise ConfigError(
+            f"Tệp cấu hình {path} sai cú pháp TOML ở {toml_error(exc, text)}."
+        ) from None
     return settings_from_dict(data, str(path))
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from . import mail_texts as texts
 from . import pipeline
 from .config import NOTIFIED_COLUMN, REMINDED_COLUMN, ROSTER_EMAIL_HEADERS, Settings
-from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
-from .errors import ConfigError, MailError, SheetChangedError, SheetsSyncError, SourceError
+from .documents import DocumentMaker, DocumentsOutcome, write_documents
+from .errors import ConfigError, MailError, SheetsSyncError, SourceError
 from .ledger import (
     JOURNAL_FILE,
     STAMP,
@@ -117,7 +117,8 @@ class _Job:
         self, maker: DocumentMaker | None, now: datetime, dry_run: bool
     ) -> tuple[NotifyOutcome, list[Outgoing]]:
         """Read, decide, keep what is due, and make the Word lists those messages carry."""
-        checked = _check(self.backend, self.settings, self.worksheet)
+        data = self.backend.read(self.worksheet, self.settings.roster_worksheet)
+        checked = pipeline.decide_all(data, self.settings)
         outcome = NotifyOutcome(checked, dry_run=dry_run)
         candidates = plan(
             checked, self.settings, self.out_dir, remind=self.remind, today=now.date()
@@ -156,35 +157,29 @@ class _Job:
         return outcome
 
     def write_ledger(self, outcome: NotifyOutcome, today: date) -> int:
-        """Write the ledger cells the journal calls for; read and decide again if rows moved."""
-        checked = outcome.checked
-        for attempt in (1, 2):
-            history = self.log.load()
+        """Write the ledger cells the journal calls for, as `run` writes statuses.
+
+        Rows moved meanwhile (Google): read, decide and plan again until a read agrees.
+        """
+
+        def planned(checked: pipeline.Checked, at: datetime) -> list[CellWrite]:
             candidates = plan(checked, self.settings, self.out_dir, remind=True, today=today)
-            writes = _ledger_cells(checked, candidates, history, self.remind)
-            if not writes:
-                return 0
-            try:
-                self.backend.write(writes, checked.data)
-            except SheetChangedError:
-                if attempt == 2:
-                    raise
-                checked = _check(self.backend, self.settings, self.worksheet)
-                continue
-            except SheetsSyncError as exc:
-                raise SourceError(
-                    f"{exc} Thư đã gửi được ghi trong {self.log.path}: lần chạy sau không gửi "
-                    "lại và ghi bù vào bảng tính."
-                ) from None
-            return len(writes) - sum(1 for w in writes if w.row == 1)
-        return 0
+            return _ledger_cells(checked, candidates, self.log.load(), self.remind)
 
-
-def _check(backend: Backend, settings: Settings, worksheet: str | None) -> pipeline.Checked:
-    checked = pipeline.check(backend, settings, worksheet)
-    pipeline._refuse_without_units(checked)
-    assign_file_names(checked.listed)
-    return checked
+        writes = planned(outcome.checked, datetime.now())
+        if not writes:
+            return 0
+        try:
+            settled = pipeline.write_settled(
+                self.backend, self.settings, self.worksheet, outcome.checked, writes, planned
+            )
+        except SheetsSyncError as exc:
+            raise type(exc)(
+                f"{exc} Thư đã gửi được ghi trong {self.log.path}: lần chạy sau không gửi "
+                "lại và ghi bù vào bảng tính."
+            ) from None
+        # No writes at the end: a read agreed with cells written by an earlier try.
+        return sum(1 for w in settled.writes or writes if w.row != 1)
 
 
 def _require_sender(settings: Settings) -> None:

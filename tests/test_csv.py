@@ -238,7 +238,7 @@ def test_a_failed_write_leaves_the_original_whole(
     with pytest.raises(SourceError) as error:
         backend.write([CellWrite("tra-loi", 2, 3, "Hợp lệ")], data)
     assert str(error.value) == (
-        f"Không ghi được tệp {path} (No space left on device); kiểm tra tệp rồi chạy lại."
+        f"Không ghi được tệp {path} (ổ đĩa đã đầy); kiểm tra tệp rồi chạy lại."
     )
     assert path.read_bytes() == b"a,b\r\n1,2\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["tra-loi.csv"]

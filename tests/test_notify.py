@@ -446,9 +446,9 @@ def test_an_unconfirmed_message_counts_as_sent(
     from sheets_sync.notify import plan
 
     with open_source(str(book[0]), roster=book[1]) as backend:
-        from sheets_sync.notify import _check
+        from sheets_sync.pipeline import decide_all
 
-        checked = _check(backend, Settings(), None)
+        checked = decide_all(backend.read(None, "Danh sách đơn vị"), Settings())
     first = plan(checked, Settings(), tmp_path, remind=False, today=NOW.date())[0]
     record |= {"key": first.entry.key, "fingerprint": first.entry.fingerprint}
     record["ledger"] = f"02/12/2026 10:00 — Hợp lệ (mã {first.entry.fingerprint})"

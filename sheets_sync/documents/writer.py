@@ -12,7 +12,9 @@ from pathlib import Path
 
 from ..config import DocumentSettings
 from ..errors import SourceError
+from ..fileops import pool_size, replace
 from ..model import RowResult
+from ..system_text import os_reason
 from ..text import slug
 from .maker import DocumentMaker, SummaryUnit, summary_units
 
@@ -47,7 +49,7 @@ def write_documents(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SourceError(
-            f"Không tạo được thư mục {out_dir} ({exc.strerror}); hãy chọn --out khác."
+            f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
         ) from None
     jobs = [(result, out_dir / str(result.file_name)) for result in results]
     outcome = DocumentsOutcome()
@@ -79,19 +81,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise SourceError(f"Không đọc được tệp {path} ({exc.strerror}).") from None
+        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
     try:
         handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            os.replace(temp, path)
+            replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise SourceError(
-            f"Không ghi được tệp {path} ({exc.strerror}); hãy đóng tệp nếu đang mở trong Word."
+            f"Không ghi được tệp {path} ({os_reason(exc)}); hãy đóng tệp nếu đang mở trong Word."
         ) from None
     return True
 
@@ -114,7 +116,7 @@ def _files(
         yield _write_summary(maker, units, summary_path)
         return
     with ProcessPoolExecutor(
-        max_workers=os.cpu_count(),
+        max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
         initargs=(maker.settings, maker.template, maker.day),
     ) as pool:

@@ -78,11 +78,17 @@ class RosterBeside:
         return replace(data, roster=table)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        self._write(writes, read, self.inner.write)
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        self._write(writes, read, self.inner.overwrite)
+
+    def _write(self, writes: Sequence[CellWrite], read: SheetData, inner: Any) -> None:
         if self.file is None:
-            self.inner.write(writes, read)
+            inner(writes, read)
             return
         own, other = split_writes(writes, {read.responses.title}, self.file)
-        self.inner.write(own, replace(read, roster=None))
+        inner(own, replace(read, roster=None))
         if other:
             self.file.write(other)
 

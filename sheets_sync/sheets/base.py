@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..model import CellWrite, SheetData
 
@@ -30,5 +30,18 @@ class Backend(Protocol):
         `read` is what `read` returned: a backend whose rows can move under it (Google)
         checks that every row it writes to still holds that response, and raises
         `SheetChangedError` when one does not. Columns past the grid are added first.
+        """
+        ...
+
+
+@runtime_checkable
+class Overwriting(Protocol):
+    """A backend whose rows can move under a write (Google) and that can write unchecked."""
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write status cells planned from `read` without checking that the rows still hold it.
+
+        The last word of a run whose sheet never stopped changing: the statuses go where
+        `read`, the run's last read, says they belong. Only status cells are written.
         """
         ...

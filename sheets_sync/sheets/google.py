@@ -212,11 +212,44 @@ class GoogleBackend:
         grow) must still hold the responses of `read`, else SheetChangedError and nothing is
         written. After: the API has no conditional write, so a sort landing between that check
         and the write would put statuses on other responses; a second check raises
-        SheetChangedError then, and the caller's new read and plan puts them right.
-        3 requests, whatever the number of rows, unless the statuses pass 9 MB.
+        SheetChangedError then, and the caller reads, decides and writes again
+        (pipeline.write_settled). 3 requests, whatever the number of rows, unless the
+        statuses pass 9 MB.
         """
         if not writes:
             return
+        tables, grouped = self._grouped(writes, read)
+        titles = list(grouped)
+        widen = self._widen_requests(titles, grouped)
+        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
+        _check_unmoved(tables, grouped, current)
+        del current  # a national sheet: one parsed copy at a time besides the read
+        self._send(titles, grouped)
+        try:
+            _check_unmoved(tables, grouped, self._rows(titles))
+        except SheetChangedError as err:
+            err.written = True
+            raise
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write status cells planned from `read` with no row check before or after.
+
+        Only for a run's last word when the rows never stopped moving: the statuses go where
+        its last read says they belong. 1 request (2 when the grid must grow).
+        """
+        if not writes:
+            return
+        _, grouped = self._grouped(writes, read)
+        titles = list(grouped)
+        widen = self._widen_requests(titles, grouped)
+        if widen:
+            self._widen_and_read(titles, widen)
+        self._send(titles, grouped)
+
+    def _grouped(
+        self, writes: Sequence[CellWrite], read: SheetData
+    ) -> tuple[dict[str, Table], dict[str, dict[int, dict[int, str]]]]:
+        """Return the tables read and the writes as {sheet: {row: {col: value}}}."""
         if self.readonly:
             raise SourceError("Bảng tính được mở chỉ để đọc: dùng lệnh run để ghi trạng thái.")
         grouped = by_sheet(writes)
@@ -224,17 +257,15 @@ class GoogleBackend:
         unknown = [title for title in grouped if title not in tables]
         if unknown:
             raise SourceError(f"Không ghi được vào trang tính '{unknown[0]}' vì chưa đọc nó.")
-        titles = list(grouped)
-        widen = self._widen_requests(titles, grouped)
-        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
-        _check_unmoved(tables, grouped, current)
-        del current  # a national sheet: one parsed copy at a time besides the read
+        return tables, grouped
+
+    def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
+        """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
         spreadsheet = self._spreadsheet or self._open()
         for body in payloads(data):
             with self._google(writing=True):
                 spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
-        _check_unmoved(tables, grouped, self._rows(titles))
 
     def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
         return [rows for rows, _ in self._batch_get(titles)]

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
+from ..fileops import replace
+from ..system_text import os_reason
 
 LOCK_SUFFIX = ".sheets-sync.lock"
 TEMP_MARK = ".sheets-sync-"
@@ -73,7 +75,7 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
         return SourceError(f"Không có quyền đọc tệp {path}; cấp quyền đọc rồi chạy lại.")
     verb = "ghi" if writing else "đọc"
     return SourceError(
-        f"Không {verb} được tệp {path} ({exc.strerror or exc}); kiểm tra tệp rồi chạy lại."
+        f"Không {verb} được tệp {path} ({os_reason(exc)}); kiểm tra tệp rồi chạy lại."
     )
 
 
@@ -102,7 +104,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: Fi
         st = os.stat(target)
         if (st.st_size, st.st_mtime_ns) != (expected.size, expected.mtime_ns):
             raise changed_error(path)
-        os.replace(temp, target)
+        replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise os_error(path, exc, writing=True) from exc
