@@ -348,3 +348,29 @@ def init(path: Path, force: bool, **given: str | None) -> None:
     check_free(path, force=force)
     write_new(path, render(ask(given, click.prompt)), force=force)
     click.echo(f"Đã viết {path}. Kiểm tra cả thiết lập bằng: sheets-sync doctor NGUỒN")
+
+
+@main.command()
+@common_options
+@OUT
+@click.option("--dry-run", is_flag=True, help="Không gửi: soạn thư thành tệp .eml để mở xem.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("thu-gui"),
+    show_default=True,
+    help="Thư mục ghi các thư soạn thử (với --dry-run).",
+)
+@click.option("--remind", is_flag=True, help="Nhắc cả các đơn vị chưa nộp (mỗi ngày một lần).")
+def notify(out_dir: Path, dry_run: bool, outbox: Path, remind: bool, **kwargs: Any) -> None:
+    """Gửi email cho từng đơn vị: kết quả kiểm tra, kèm danh sách Word khi hợp lệ."""
+    from . import notify as job
+
+    common = _common(kwargs)
+    maker = DocumentMaker(common.settings.documents)
+    with _backend(common, readonly=dry_run) as backend:
+        outcome = job.notify(
+            backend, common.settings, common.worksheet, out_dir, maker,
+            remind=remind, dry_run=dry_run, outbox=outbox,
+        )  # fmt: skip
+    click.echo("\n".join(job.summary_lines(outcome, outbox)))

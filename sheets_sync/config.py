@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
@@ -83,6 +84,11 @@ STATUS_COLUMNS: dict[str, str] = {
 ROSTER_STATUS_COLUMN = "Tình trạng nộp"
 ROSTER_UNIT_HEADER = "Tên đơn vị"
 ROSTER_WORKSHEET = "Danh sách đơn vị"
+# What `notify` sent, or why it could not: one column in the responses, one in the roster.
+NOTIFIED_COLUMN = "Đã báo qua email"
+REMINDED_COLUMN = "Đã nhắc qua email"
+ROSTER_EMAIL_HEADERS = ["Email", "Địa chỉ email", "Thư điện tử"]
+SECURITIES = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,23 @@ class DocumentSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """The SMTP server and what every message says; the password only from the environment."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    sender: str = ""  # `from` in the TOML file
+    from_name: str = ""
+    reply_to: str = ""
+    form_url: str = ""
+    contact: str = ""
+    # Gmail's consumer accounts stop at 500 messages a day.
+    max_per_run: int = 400
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run can be told; build with `load_settings`."""
 
@@ -120,6 +143,7 @@ class Settings:
     status_texts: dict[str, str] = field(default_factory=lambda: dict(STATUS_TEXTS))
     roster_texts: dict[str, str] = field(default_factory=lambda: dict(ROSTER_TEXTS))
     documents: DocumentSettings = field(default_factory=DocumentSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -152,13 +176,14 @@ def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Set
     data = dict(data)
     base = Settings()
     documents = _merge(base.documents, data.pop("documents", {}), f"{origin} [documents]")
+    email = _email(data.pop("email", {}), f"{origin} [email]")
     tables: dict[str, Any] = {}
     for name in ("headers", "abbreviations", "status_texts", "roster_texts"):
         extra = data.pop(name, {})
         _expect(isinstance(extra, dict), origin, name, "một bảng")
         tables[name] = _table(name, getattr(base, name), extra, f"{origin} [{name}]")
     settings = _merge(base, data, origin)
-    result: Settings = replace(settings, documents=documents, **tables)
+    result: Settings = replace(settings, documents=documents, email=email, **tables)
     return result
 
 
@@ -198,6 +223,38 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
         else:
             _expect(isinstance(value, str), origin, key, "một chuỗi")
     return replace(obj, **data)
+
+
+def _email(data: Any, origin: str) -> EmailSettings:
+    """Check the [email] table: whole numbers for the port and the limit, a known security."""
+    _expect(isinstance(data, dict), origin, "", "một bảng")
+    data = dict(data)
+    _expect("sender" not in data, origin, "sender", "một khóa đã biết")
+    if "from" in data:
+        data["sender"] = data.pop("from")
+    numbers = {key: data.pop(key) for key in ("port", "max_per_run") if key in data}
+    for key, value in numbers.items():
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        _expect(whole and 0 < value < 65536, origin, key, "một số nguyên dương")
+    settings: EmailSettings = replace(_merge(EmailSettings(), data, origin), **numbers)
+    _expect(settings.security in SECURITIES, origin, "security", '"starttls", "ssl" hoặc "none"')
+    if settings.security == "none" and settings.host and not is_loopback(settings.host):
+        raise ConfigError(
+            f'Tệp cấu hình {origin}: security = "none" gửi mật khẩu và thư không mã hóa, chỉ '
+            f"dùng được với máy chủ thư trên chính máy này (localhost), không với {settings.host}; "
+            'hãy dùng security = "starttls" (cổng 587) hoặc "ssl" (cổng 465).'
+        )
+    return settings
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether `host` names this machine: localhost or a 127.0.0.0/8 or ::1 address."""
+    if host.strip().lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _expect(ok: bool, origin: str, key: str, what: str) -> None:

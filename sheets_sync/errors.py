@@ -30,3 +30,7 @@ class LockedError(SheetsSyncError):
 
 class UnreachableError(SourceError):
     """Google Sheets could not be reached, or kept answering 429/5xx, after the retries."""
+
+
+class MailError(SheetsSyncError):
+    """The mail server cannot be reached, or refuses the login or the sender."""

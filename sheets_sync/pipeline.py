@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
@@ -183,12 +184,17 @@ SETTLE_TRIES = 4
 SETTLE_PAUSE = 0.5
 
 
+# What to write for a read: the status cells by default; `notify` plans its ledger cells.
+Plan = Callable[[Checked, datetime], list[CellWrite]]
+
+
 def write_settled(
     backend: Backend,
     settings: Settings,
     worksheet: str | None,
     checked: Checked,
     writes: list[CellWrite],
+    plan: Plan | None = None,
 ) -> Settled:
     """Write the statuses until a read after the write agrees with them.
 
@@ -200,8 +206,10 @@ def write_settled(
     met while statuses written earlier may sit on other responses.
     """
     misplaced = [False]
+    if plan is None:
+        plan = partial(_status_plan, settings)
     try:
-        return _settle(backend, settings, worksheet, checked, writes, misplaced)
+        return _settle(backend, settings, worksheet, checked, writes, misplaced, plan)
     except SheetsSyncError as err:
         if not misplaced[0]:
             raise
@@ -214,6 +222,10 @@ MISPLACED = (
 )
 
 
+def _status_plan(settings: Settings, checked: Checked, at: datetime) -> list[CellWrite]:
+    return status_writes(checked, settings, at)
+
+
 def _settle(
     backend: Backend,
     settings: Settings,
@@ -221,6 +233,7 @@ def _settle(
     checked: Checked,
     writes: list[CellWrite],
     misplaced: list[bool],
+    plan: Plan,
 ) -> Settled:
     """The loop of write_settled; `misplaced[0]` tells whether a write landed on moved rows."""
     for tries in range(1, SETTLE_TRIES + 1):
@@ -234,7 +247,7 @@ def _settle(
         data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
         checked = decide_all(data, settings)
         read_at = datetime.now()
-        writes = status_writes(checked, settings, read_at)
+        writes = plan(checked, read_at)
         if not writes:
             return Settled(checked, [])  # the statuses already agree with this read
     if not isinstance(backend, Overwriting):

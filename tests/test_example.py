@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from sheets_sync.config import DocumentSettings, Settings, load_settings
+from sheets_sync.config import DocumentSettings, EmailSettings, Settings, load_settings
 from sheets_sync.model import SheetData, Table
 from sheets_sync.pipeline import check_data
 
@@ -76,7 +76,10 @@ def test_example_config_equals_the_defaults() -> None:
 def test_example_config_spells_out_every_setting() -> None:
     data = tomllib.loads(EXAMPLE_TOML.read_text(encoding="utf-8"))
     documents = data.pop("documents")
-    assert set(data) == {f.name for f in fields(Settings)} - {"documents"}
+    email = data.pop("email")
+    assert set(data) == {f.name for f in fields(Settings)} - {"documents", "email"}
+    # `from` is a Python keyword: the setting is `sender` in the code.
+    assert set(email) == {f.name for f in fields(EmailSettings)} - {"sender"} | {"from"}
     # The document date defaults to the day of the run, which TOML cannot write: commented out.
     assert set(documents) == {f.name for f in fields(DocumentSettings)} - {"date"}
     defaults = Settings()
