@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from . import watch as watching
 from .cli_text import Failure, Group, use_vietnamese
 from .config import DEFAULT_CONFIG_FILE, Settings, load_settings
 from .documents import DocumentMaker
-from .schedule import StopRequest, duration_text, parse_every
+from .schedule import StopRequest, duration_text, parse_clock, parse_every
 from .sheets import open_source
 from .sheets.base import Backend
 
@@ -260,6 +261,28 @@ def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
+def _clock(ctx: click.Context, param: click.Parameter, value: str | None) -> time | None:
+    try:
+        return None if value is None else parse_clock(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _mail_steps(
+    common: Common, out_dir: Path, maker: DocumentMaker, send_mail: bool, remind_at: time | None
+) -> tuple[watching.Hook | None, watching.Daily | None]:
+    """The notify steps `watch` runs after each change and once a day, when asked for."""
+    if not send_mail and remind_at is None:
+        return None, None
+    from .notify import watch_step
+
+    def step(remind: bool) -> watching.Hook:
+        return watch_step(common.settings, common.worksheet, out_dir, maker, remind=remind)
+
+    daily = watching.Daily(remind_at, step(remind=True)) if remind_at is not None else None
+    return (step(remind=False) if send_mail else None), daily
+
+
 @main.command()
 @common_options
 @OUT
@@ -272,13 +295,32 @@ def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
     show_default=True,
     help="Bao lâu kiểm tra một lần: số giây, hoặc 30s, 2m, 1h.",
 )
+@click.option(
+    "--notify",
+    "send_mail",
+    is_flag=True,
+    help="Sau mỗi lượt có thay đổi, gửi email như lệnh notify.",
+)
+@click.option(
+    "--remind-at",
+    metavar="GIỜ:PHÚT",
+    callback=_clock,
+    help="Mỗi ngày một lần, vào giờ này, nhắc qua email các đơn vị chưa nộp (như notify --remind).",
+)
 @click.option("--max-cycles", type=click.IntRange(min=1), hidden=True)
 def watch(
-    out_dir: Path, template: Path | None, every: float, max_cycles: int | None, **kwargs: Any
+    out_dir: Path,
+    template: Path | None,
+    every: float,
+    send_mail: bool,
+    remind_at: time | None,
+    max_cycles: int | None,
+    **kwargs: Any,
 ) -> None:
     """Theo dõi: chạy lại như lệnh run mỗi khi câu trả lời thay đổi, tới khi nhấn Ctrl+C."""
     common = _common(kwargs)
     maker = DocumentMaker(common.settings.documents, template)
+    steps = _mail_steps(common, out_dir, maker, send_mail, remind_at)
     stop = StopRequest()
     opened = watching.opened(
         common.source,
@@ -296,6 +338,7 @@ def watch(
             maker,
             progress=watching.stopping_notice(stop, _say),
         )
+        campaign.after_change, campaign.daily = steps
         click.echo(
             f"Đang theo dõi {common.source}, kiểm tra mỗi {duration_text(every)}; "
             "nhấn Ctrl+C để dừng."

@@ -93,7 +93,7 @@ def notify(
     `nhat-ky-email.jsonl` beside `out_dir`. `--dry-run` writes `.eml` files into `outbox`
     and nothing else but the Word lists. Two runs never send at once: the journal is locked.
     """
-    _require_sender(settings)
+    require_sender(settings)
     log = Journal(journal or out_dir.parent / JOURNAL_FILE)
     job = _Job(backend, settings, worksheet, out_dir, remind, log)
     when = (now or datetime.now()).replace(microsecond=0)
@@ -182,7 +182,8 @@ class _Job:
         return sum(1 for w in settled.writes or writes if w.row != 1)
 
 
-def _require_sender(settings: Settings) -> None:
+def require_sender(settings: Settings) -> None:
+    """Refuse settings without a valid sender (or with a reply-to that is not an address)."""
     email = settings.email
     if valid_address(email.sender) is None:
         raise ConfigError(
@@ -342,6 +343,26 @@ def _ledger_cells(
         table, title = _ledger_place(checked, kind)
         writes += ledger_writes(table, title, entries, history)
     return writes
+
+
+def watch_step(
+    settings: Settings,
+    worksheet: str | None,
+    out_dir: Path,
+    maker: DocumentMaker | None,
+    *,
+    remind: bool,
+) -> Callable[[Backend], str | None]:
+    """The notify job as a `watch` step: one summary line when it mailed or refused anyone."""
+    require_sender(settings)
+
+    def step(backend: Backend) -> str | None:
+        outcome = notify(backend, settings, worksheet, out_dir, maker, remind=remind)
+        if not (outcome.sent or outcome.refused or outcome.uncertain):
+            return None
+        return "; ".join(line.rstrip(".") for line in summary_lines(outcome))
+
+    return step
 
 
 def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[str]:
