@@ -83,6 +83,10 @@ ROSTER_UNIT_HEADER = "Tên đơn vị"
 ROSTER_WORKSHEET = "Danh sách đơn vị"
 
 
+DATE_MODES = ("submission", "today", "blank")
+DATE_WHAT = '"submission", "today", "blank" hoặc một ngày dạng 2024-02-05'
+
+
 @dataclass(frozen=True)
 class DocumentSettings:
     """Names of the issuing bodies and the signature block: federations get reorganized."""
@@ -90,8 +94,9 @@ class DocumentSettings:
     superior_body: str = "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"
     unit_prefix: str = "CÔNG ĐOÀN"
     place: str = "Long Biên"
-    # The date line of the documents; None means the day of the run.
-    date: date | None = None
+    # The date line of the documents: "submission" (the unit's latest submission; the
+    # consolidated list: the latest of all), "today", "blank" (dots to fill by hand) or a day.
+    date: str | date = "submission"
     signer_authority: str = "TM. BAN CHẤP HÀNH"
     signer_title: str = "CHỦ TỊCH"
     signer_note: str = "(Ký tên, đóng dấu)"
@@ -176,9 +181,12 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
     for key, value in data.items():
         _expect(key in known, origin, key, "một khóa đã biết")
         current = getattr(obj, key)
-        if key in ("deadline", "date"):
+        if key == "date" and isinstance(value, str):
+            _expect(value in DATE_MODES, origin, key, DATE_WHAT)
+        elif key in ("deadline", "date"):
             is_day = isinstance(value, date) and not isinstance(value, datetime)
-            _expect(is_day, origin, key, "một ngày dạng 2024-02-05 (không có giờ)")
+            what = DATE_WHAT if key == "date" else "một ngày dạng 2024-02-05 (không có giờ)"
+            _expect(is_day, origin, key, what)
         elif isinstance(current, list):
             ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
             _expect(ok, origin, key, "một danh sách chuỗi")

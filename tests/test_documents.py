@@ -141,7 +141,8 @@ def test_letterhead_date_line_and_title(maker: DocumentMaker) -> None:
     assert issuer.runs[0].bold
     assert rule.text == "" and rule._p.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}") is not None
     (date_paragraph,) = head.cell(1, 1).paragraphs
-    assert date_paragraph.text == "Long Biên, ngày 05 tháng 02 năm 2024"
+    # The day of the unit's submission, not the day of the run.
+    assert date_paragraph.text == "Long Biên, ngày 30 tháng 01 năm 2024"
     assert date_paragraph.runs[0].italic
     title = body_paragraphs(document)[:2]
     assert [p.text for p in title] == TITLE
@@ -370,10 +371,47 @@ def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None
     assert body_paragraphs(document)[3].text.endswith("của các đơn vị")
 
 
-def test_date_comes_from_settings_before_today() -> None:
-    settings = DocumentSettings(date=date(2024, 3, 1), place="Hà Nội")
-    document = read(DocumentMaker(settings, today=DAY).unit(NGOC_LAM))
-    assert document.tables[0].cell(1, 1).text == "Hà Nội, ngày 01 tháng 3 năm 2024"
+def date_of(data: bytes) -> str:
+    text: str = read(data).tables[0].cell(1, 1).text
+    return text
+
+
+def submitted(unit: RowResult, moment: datetime | None) -> RowResult:
+    return replace(unit, response=replace(unit.response, submitted_at=moment))
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (date(2024, 3, 1), "Hà Nội, ngày 01 tháng 3 năm 2024"),
+        ("today", "Hà Nội, ngày 05 tháng 02 năm 2024"),
+        ("submission", "Hà Nội, ngày 30 tháng 01 năm 2024"),
+        ("blank", "Hà Nội, ngày ... tháng ... năm ...."),
+    ],
+)
+def test_date_line_follows_the_date_setting(mode: str | date, expected: str) -> None:
+    settings = DocumentSettings(date=mode, place="Hà Nội")
+    assert date_of(DocumentMaker(settings, today=DAY).unit(NGOC_LAM)) == expected
+
+
+def test_summary_is_dated_by_the_latest_submission(maker: DocumentMaker) -> None:
+    units = [
+        submitted(NGOC_LAM, datetime(2024, 1, 30, 23, 59)),
+        submitted(result("Trường MN Hoa Sữa", []), datetime(2024, 2, 3, 7, 0)),
+        submitted(result("Trường TH Bồ Đề", []), None),
+    ]
+    assert date_of(maker.summary(units)) == "Long Biên, ngày 03 tháng 02 năm 2024"
+    # A unit without a time leaves the line for a hand-written date.
+    assert date_of(maker.unit(units[2])) == "Long Biên, ngày ... tháng ... năm ...."
+
+
+def test_a_rerun_on_another_day_rewrites_no_file(tmp_path: Path) -> None:
+    results = [NGOC_LAM, result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])]
+    first = write_documents(results, tmp_path, DocumentMaker(DocumentSettings(), today=DAY))
+    assert first.written == 3
+    later = DocumentMaker(DocumentSettings(), today=date(2025, 7, 14))
+    again = write_documents(results, tmp_path, later)
+    assert (again.written, again.unchanged) == (0, 3)
 
 
 # --- a unit's own template -------------------------------------------------------------
@@ -472,7 +510,7 @@ def whole_summary(maker: DocumentMaker, results: list[RowResult]) -> bytes:
     head = Letterhead(
         settings.summary_superior_body,
         settings.summary_issuer,
-        date_line(settings.place, DAY),
+        date_line(settings.place, date(2024, 1, 30)),
     )
     signature = Signature(
         settings.summary_signer_authority,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..config import DocumentSettings
@@ -25,10 +25,12 @@ from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
 # One unit as the consolidated list prints it: unit, fanpage name, link, note and its staff
-# as (name, position, unit, phone). Plain tuples are cheap to send to a worker process.
-SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...]]
+# as (name, position, unit, phone), then the day it was submitted. Plain tuples are cheap to
+# send to a worker process.
+SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
 CHUNK_CHARS = 1 << 20
+BLANK_DATE = "ngày ... tháng ... năm ...."
 
 
 class DocumentMaker:
@@ -40,8 +42,7 @@ class DocumentMaker:
         self.settings = settings
         self.template = template
         # Resolved once, so every file of a run carries the same date, even past midnight.
-        self.day = settings.date or today or date.today()
-        self._date_line = date_line(settings.place, self.day)
+        self.day = today or date.today()
         self._filler = TemplateFiller(template) if template is not None else None
         self._entries = [compress(name, text.encode()) for name, text in BASE_PARTS]
         self._slot = [name for name, _ in BASE_PARTS].index(DOCUMENT_PART)
@@ -61,7 +62,8 @@ class DocumentMaker:
             settings.signer_note,
             chair_name(result.response.staff),
         )
-        return self._document(body(self._dated(head), fanpages, staff, signature))
+        day = _day(result.response.submitted_at)
+        return self._document(body(self._dated(head, day), fanpages, staff, signature))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -84,7 +86,7 @@ class DocumentMaker:
             settings.summary_signer_name,
         )
         parts = body_parts(
-            self._dated(head),
+            self._dated(head, latest_day(units)),
             _fanpages(units),
             _summary_staff(units),
             signature,
@@ -95,8 +97,27 @@ class DocumentMaker:
         entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
         return zip_entries(entries)
 
-    def _dated(self, head: Letterhead) -> Letterhead:
-        return Letterhead(head.superior, head.issuer, self._date_line)
+    def _dated(self, head: Letterhead, submitted: date | None) -> Letterhead:
+        return Letterhead(head.superior, head.issuer, self.date_line(submitted))
+
+    def date_line(self, submitted: date | None) -> str:
+        """Return the place and date line for a list whose latest submission is `submitted`.
+
+        Only the settings and the data decide it (not the clock, unless asked for "today"),
+        so a rerun on another day gives the same bytes.
+        """
+        return date_line(self.settings.place, self.document_day(submitted))
+
+    def document_day(self, submitted: date | None) -> date | None:
+        """Return the day a list carries, or None for a line left to fill in by hand."""
+        mode = self.settings.date
+        if isinstance(mode, date):
+            return mode
+        if mode == "today":
+            return self.day
+        if mode == "submission":
+            return submitted
+        return None
 
     def _document(self, content: str) -> bytes:
         entries = list(self._entries)
@@ -111,7 +132,17 @@ def summary_units(results: Iterable[RowResult]) -> list[SummaryUnit]:
 
 def _summary_unit(response: Response) -> SummaryUnit:
     staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
-    return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff
+    day = _day(response.submitted_at)
+    return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
+
+
+def latest_day(units: Iterable[SummaryUnit]) -> date | None:
+    """Return the latest submission day among the units, None when none has a time."""
+    return max((unit[5] for unit in units if unit[5] is not None), default=None)
 
 
 def fanpage_rows(results: Sequence[RowResult]) -> Rows:
@@ -144,14 +175,14 @@ def _staff_row(index: int, member: Staff, unit: str) -> tuple[str, ...]:
 
 
 def _fanpages(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
-    for index, (unit, name, url, note, _) in enumerate(units, 1):
+    for index, (unit, name, url, note, *_) in enumerate(units, 1):
         yield str(index), unit, name, url, note
 
 
 def _summary_staff(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
     """Yield every unit's staff, numbered straight through, as `staff_rows` lays them out."""
     index = 0
-    for unit, _, _, _, staff in units:
+    for unit, _, _, _, staff, _ in units:
         for name, position, own_unit, phone in staff:
             index += 1
             yield str(index), name, position, own_unit or unit, format_phone(phone)
@@ -172,8 +203,13 @@ def _encoded(frame: tuple[str, str], parts: Iterable[str]) -> Iterator[bytes]:
     yield "".join(pending).encode()
 
 
-def date_line(place: str, day: date) -> str:
-    """Write the place and date as Nghị định 30 does: two digits for days < 10 and months 1-2."""
+def date_line(place: str, day: date | None) -> str:
+    """Write the place and date as Nghị định 30 does: two digits for days < 10 and months 1-2.
+
+    Without a day, dots leave room to write it by hand.
+    """
+    if day is None:
+        return f"{place}, {BLANK_DATE}"
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
