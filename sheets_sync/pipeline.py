@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec
 
 from .config import Settings
-from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
+from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, discard, stage_documents
 from .errors import SheetChangedError, SourceError
 from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData
@@ -89,6 +92,32 @@ def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[C
     return writes
 
 
+P = ParamSpec("P")
+
+
+def _lists_in_place(run_: Callable[P, RunOutcome]) -> Callable[P, RunOutcome]:
+    """Put a run's staged Word lists in place once it returns; drop them if it stops early.
+
+    So a run that fails or is stopped (Ctrl-C) before its statuses are written leaves
+    `out_dir` as it was.
+    """
+    signature = inspect.signature(run_)
+
+    @functools.wraps(run_)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> RunOutcome:
+        out_dir = Path(signature.bind(*args, **kwargs).arguments["out_dir"])
+        try:
+            outcome = run_(*args, **kwargs)
+            if outcome.documents is not None:
+                outcome.documents.commit()
+        finally:
+            discard(out_dir)
+        return outcome
+
+    return wrapper
+
+
+@_lists_in_place
 def run(
     backend: Backend,
     settings: Settings,
@@ -100,7 +129,7 @@ def run(
     write_statuses: bool = True,
     progress: Progress | None = None,
 ) -> RunOutcome:
-    """Check, write the Word lists, then the status cells; re-read once if rows moved."""
+    """Check, stage the Word lists, then write the status cells; re-read once if rows moved."""
     say = progress or _quiet
     started = time.monotonic()
     for attempt in (1, 2):
@@ -117,7 +146,7 @@ def run(
             break
         if maker is not None:
             step = _documents_step(say, len(checked.listed) + 1)
-            outcome.documents = write_documents(checked.listed, out_dir, maker, step)
+            outcome.documents = stage_documents(checked.listed, out_dir, maker, step)
         if not outcome.writes:
             break
         say("statuses", 0, len(outcome.writes))

@@ -77,8 +77,7 @@ def test_example_config_spells_out_every_setting() -> None:
     data = tomllib.loads(EXAMPLE_TOML.read_text(encoding="utf-8"))
     documents = data.pop("documents")
     assert set(data) == {f.name for f in fields(Settings)} - {"documents"}
-    # The document date defaults to the day of the run, which TOML cannot write: commented out.
-    assert set(documents) == {f.name for f in fields(DocumentSettings)} - {"date"}
+    assert set(documents) == {f.name for f in fields(DocumentSettings)}
     defaults = Settings()
     for table in ("headers", "abbreviations", "status_texts", "roster_texts"):
         assert data[table] == getattr(defaults, table), table
