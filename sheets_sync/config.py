@@ -55,6 +55,18 @@ ABBREVIATIONS: dict[str, str] = {
     "TYT": "Trạm y tế",
 }
 
+# Abbreviations in staff positions (whole words, any case or accents) and how the lists
+# print them; "BCH" (Ban Chấp hành) stays as it is, in capitals.
+POSITIONS: dict[str, str] = {
+    "CT": "Chủ tịch",
+    "PCT": "Phó Chủ tịch",
+    "CĐ": "Công đoàn",
+    "CĐCS": "Công đoàn cơ sở",
+    "UV": "Ủy viên",
+    "BCH": "BCH",
+    "UVBCH": "Ủy viên BCH",
+}
+
 # Leading words that say what a unit is, not which one: ignored when matching.
 UNIT_PREFIXES: list[str] = ["Công đoàn cơ sở", "Công đoàn", "CĐCS", "Trường"]
 
@@ -117,6 +129,7 @@ class Settings:
     roster_worksheet: str = ROSTER_WORKSHEET
     headers: dict[str, list[str]] = field(default_factory=lambda: dict(HEADER_ALIASES))
     abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
+    positions: dict[str, str] = field(default_factory=lambda: dict(POSITIONS))
     unit_prefixes: list[str] = field(default_factory=lambda: list(UNIT_PREFIXES))
     status_texts: dict[str, str] = field(default_factory=lambda: dict(STATUS_TEXTS))
     roster_texts: dict[str, str] = field(default_factory=lambda: dict(ROSTER_TEXTS))
@@ -147,7 +160,7 @@ def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Set
     base = Settings()
     documents = _merge(base.documents, data.pop("documents", {}), f"{origin} [documents]")
     tables: dict[str, Any] = {}
-    for name in ("headers", "abbreviations", "status_texts", "roster_texts"):
+    for name in ("headers", "abbreviations", "positions", "status_texts", "roster_texts"):
         extra = data.pop(name, {})
         _expect(isinstance(extra, dict), origin, name, "một bảng")
         tables[name] = _table(name, getattr(base, name), extra, f"{origin} [{name}]")
@@ -160,7 +173,7 @@ def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: st
     """Check one table and lay it over its default.
 
     Question titles add to the built-in ones (a renamed question keeps its old title too);
-    abbreviations add entries; status texts replace the ones named.
+    abbreviations and positions add entries; status texts replace the ones named.
     """
     merged = dict(default)
     for key, value in extra.items():
@@ -170,7 +183,8 @@ def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: st
             merged[key] = [*default[key], *(v for v in value if v not in default[key])]
             continue
         _expect(isinstance(value, str) and bool(value.strip()), origin, key, "một chuỗi khác rỗng")
-        _expect(name == "abbreviations" or key in default, origin, key, "một khóa đã biết")
+        free = name in ("abbreviations", "positions")
+        _expect(free or key in default, origin, key, "một khóa đã biết")
         merged[key] = value
     return merged
 

@@ -79,7 +79,7 @@ def test_example_config_spells_out_every_setting() -> None:
     assert set(data) == {f.name for f in fields(Settings)} - {"documents"}
     assert set(documents) == {f.name for f in fields(DocumentSettings)}
     defaults = Settings()
-    for table in ("headers", "abbreviations", "status_texts", "roster_texts"):
+    for table in ("headers", "abbreviations", "positions", "status_texts", "roster_texts"):
         assert data[table] == getattr(defaults, table), table
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..config import DocumentSettings
 from ..model import Response, RowResult, Staff
 from ..phones import format_phone
+from ..positions import is_chair
 from ..text import fold
 from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body, body_parts
 from .package import (
@@ -226,7 +227,6 @@ def issuer_name(prefix: str, unit: str) -> str:
 def chair_name(staff: Sequence[Staff]) -> str:
     """Return the name of the first staff member who chairs the union (not a vice-chair), or ''."""
     for member in staff:
-        position = fold(member.position)
-        if "chu tich" in position and "pho chu tich" not in position:
+        if is_chair(member.position):
             return member.name
     return ""
