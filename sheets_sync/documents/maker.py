@@ -31,7 +31,7 @@ Rows = list[tuple[str, ...]]
 SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
 CHUNK_CHARS = 1 << 20
-BLANK_DATE = "ngày ... tháng ... năm ...."
+BLANK_DATE = ("...", "...", "....")  # day, month and year left to write by hand
 
 
 class DocumentMaker:
@@ -53,18 +53,21 @@ class DocumentMaker:
         unit = result.response.unit
         fanpages = fanpage_rows([result])
         staff = staff_rows(result.response.staff, unit)
-        if self._filler is not None:
-            return self._filler.fill(fanpages, staff)
         settings = self.settings
-        head = Letterhead(settings.superior_body, issuer_name(settings.unit_prefix, unit), "")
         signature = Signature(
             settings.signer_authority,
             settings.signer_title,
             settings.signer_note,
             chair_name(result.response.staff),
         )
-        day = _day(result.response.submitted_at)
-        return self._document(body(self._dated(head, day), fanpages, staff, signature))
+        day = self.document_day(_day(result.response.submitted_at))
+        issuer = issuer_name(settings.unit_prefix, unit)
+        if self._filler is not None:
+            listed = result.response.roster_unit or unit
+            values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
+            return self._filler.fill(fanpages, staff, values)
+        head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
+        return self._document(body(head, fanpages, staff, signature))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -76,18 +79,22 @@ class DocumentMaker:
         Its document.xml goes row by row into the deflater: a national roster's list is
         hundreds of megabytes of XML that never needs to be whole in memory.
         """
-        if self._filler is not None:
-            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)))
         settings = self.settings
-        head = Letterhead(settings.summary_superior_body, settings.summary_issuer, "")
         signature = Signature(
             settings.summary_signer_authority,
             settings.summary_signer_title,
             settings.signer_note,
             settings.summary_signer_name,
         )
+        day = self.document_day(latest_day(units))
+        if self._filler is not None:
+            superior, issuer = settings.summary_superior_body, settings.summary_issuer
+            values = placeholder_values(superior, issuer, issuer, day, signature)
+            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)), values)
+        line = date_line(settings.place, day)
+        head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
         parts = body_parts(
-            self._dated(head, latest_day(units)),
+            head,
             _fanpages(units),
             _summary_staff(units),
             signature,
@@ -98,19 +105,13 @@ class DocumentMaker:
         entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
         return zip_entries(entries)
 
-    def _dated(self, head: Letterhead, submitted: date | None) -> Letterhead:
-        return Letterhead(head.superior, head.issuer, self.date_line(submitted))
-
-    def date_line(self, submitted: date | None) -> str:
-        """Return the place and date line for a list whose latest submission is `submitted`.
+    def document_day(self, submitted: date | None) -> date | None:
+        """Return the day a list whose latest submission is `submitted` carries, or None for
+        a line left to fill in by hand.
 
         Only the settings and the data decide it (not the clock, unless asked for "today"),
         so a rerun on another day gives the same bytes.
         """
-        return date_line(self.settings.place, self.document_day(submitted))
-
-    def document_day(self, submitted: date | None) -> date | None:
-        """Return the day a list carries, or None for a line left to fill in by hand."""
         mode = self.settings.date
         if isinstance(mode, date):
             return mode
@@ -209,10 +210,37 @@ def date_line(place: str, day: date | None) -> str:
 
     Without a day, dots leave room to write it by hand.
     """
+    day_, month, year = date_parts(day)
+    return f"{place}, ngày {day_} tháng {month} năm {year}"
+
+
+def date_parts(day: date | None) -> tuple[str, str, str]:
+    """Return day, month and year as the date line writes them; dots for a blank date."""
     if day is None:
-        return f"{place}, {BLANK_DATE}"
+        return BLANK_DATE
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{day.day:02d}", month, str(day.year)
+
+
+def placeholder_values(
+    superior: str, issuer: str, listed: str, day: date | None, signature: Signature
+) -> dict[str, str]:
+    """Return what each placeholder of a unit's own template stands for.
+
+    `issuer` is the issuing body (`CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM`), `listed` the unit as
+    the roster writes it.
+    """
+    day_, month, year = date_parts(day)
+    return {
+        "CAP_TREN": superior.upper(),
+        "DON_VI": issuer.upper(),
+        "don_vi": listed,
+        "ngay": day_,
+        "thang": month,
+        "nam": year,
+        "nguoi_ky": signature.name,
+        "chuc_vu_ky": signature.title,
+    }
 
 
 def issuer_name(prefix: str, unit: str) -> str:
