@@ -6,8 +6,10 @@
 Without files, a sample set is made first: a small unit, a 40-staff unit with a very long
 link and markup-like text, and the consolidated list of 30 units. A file fails when
 LibreOffice cannot convert it, when a paragraph or table cell of the .docx is missing from
-the PDF's text, or when a word is printed outside the left or right margin. Exit code 1 on
-any failure. Needs `soffice` (LibreOffice) and `pdftotext` (poppler).
+the PDF's text, or when a word is printed outside the left or right margin. The default run
+also renders the consolidated lists of 1 to 45 units of a synthetic district, all in the same
+LibreOffice call, and fails when a last page holds nothing but the signature block. Exit code
+1 on any failure. Needs `soffice` (LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
 """
 
 from __future__ import annotations
@@ -154,18 +156,80 @@ def sample_set(out_dir: Path) -> list[Path]:
     return write_documents([small, big, *others], out_dir, maker).paths
 
 
+SWEEP_SIZES = range(1, 46)  # units in the consolidated lists of the page-break sweep
+
+
+def sweep_set(out_dir: Path) -> dict[Path, tuple[str, ...]]:
+    """Write consolidated lists of 1 to 45 units of a synthetic district.
+
+    Return each file with the lines of its signature block, which must never stand alone
+    on the last page.
+    """
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synthetic import responses
+
+    from sheets_sync.config import DocumentSettings, Settings
+    from sheets_sync.documents import DocumentMaker
+    from sheets_sync.model import SheetData, Table
+    from sheets_sync.pipeline import check_data
+
+    settings = DocumentSettings(summary_signer_name="Đặng Thị Ánh Nguyệt")
+    maker = DocumentMaker(settings, today=date(2024, 2, 5))
+    header, rows, _ = responses(max(SWEEP_SIZES) * 2, seed=7)
+    listed = check_data(SheetData("sweep", Table("sweep", [header, *rows])), Settings()).listed
+    signature = (
+        settings.summary_signer_authority,
+        settings.summary_signer_title,
+        settings.signer_note,
+        settings.summary_signer_name,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for size in SWEEP_SIZES:
+        path = out_dir / f"tong-hop-{size}.docx"
+        path.write_bytes(maker.summary(listed[:size]))
+        files[path] = signature
+    return files
+
+
+def lone_signature(docx_path: Path, pdf: Path, signature: Sequence[str]) -> list[str]:
+    """Return a problem when the last page holds nothing but the signature block."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True).stdout.decode()
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    pages = int(found.group(1)) if found else 0
+    if pages < 2:
+        return []
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), "-layout", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    block = {squeeze(line) for line in signature}
+    rest = [
+        line
+        for line in map(squeeze, last.splitlines())
+        if line and not line.isdigit() and line not in block
+    ]
+    return [] if rest else [f"{docx_path.name}: trang cuối chỉ có khối chữ ký (trang {pages})"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help=".docx files (default: a sample set)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         files = args.files or sample_set(Path(work) / "docx")
+        sweep = {} if args.files else sweep_set(Path(work) / "sweep")
+        files = [*files, *sweep]
+        # One LibreOffice run for all: starting it costs more than converting a file.
         pdfs = to_pdf(files, Path(work) / "pdf")
         problems = [
             f"{f.name}: LibreOffice không chuyển được sang PDF" for f in files if f not in pdfs
         ]
         for file, pdf in pdfs.items():
             problems.extend(check_file(file, pdf))
+            if file in sweep:
+                problems.extend(lone_signature(file, pdf, sweep[file]))
     for line in problems:
         print(line, file=sys.stderr)
     print(f"{len(files)} tệp, {len(problems)} lỗi.")

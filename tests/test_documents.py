@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import docx
 import pytest
@@ -106,6 +106,27 @@ def texts(table: Any) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
+class Laid(NamedTuple):
+    """The tables of a list: letterhead, table 1, table 2 (its last rows in a table of their
+    own, kept with the signature on one page) and the signature."""
+
+    head: Any
+    fanpage: Any
+    people: list[Any]
+    signature: Any
+
+
+def laid_out(document: Any) -> Laid:
+    head, fanpage, *rest = document.tables
+    *people, kept = rest
+    *tail, signature = kept.cell(0, 0).tables
+    return Laid(head, fanpage, [*people, *tail], signature)
+
+
+def people_texts(document: Any) -> list[list[str]]:
+    return [line for table in laid_out(document).people for line in texts(table)]
+
+
 def body_paragraphs(document: Any) -> list[Any]:
     return [p for p in document.paragraphs if p.text]
 
@@ -160,8 +181,8 @@ def test_section_headings_are_bold(maker: DocumentMaker) -> None:
 
 
 def test_unit_tables_hold_every_value(maker: DocumentMaker) -> None:
-    _, fanpage, people, _ = read(maker.unit(NGOC_LAM)).tables
-    assert texts(fanpage) == [
+    document = read(maker.unit(NGOC_LAM))
+    assert texts(laid_out(document).fanpage) == [
         FANPAGE_HEADERS,
         [
             "1",
@@ -171,7 +192,7 @@ def test_unit_tables_hold_every_value(maker: DocumentMaker) -> None:
             "",
         ],
     ]
-    assert texts(people) == [
+    assert people_texts(document) == [
         STAFF_HEADERS,
         ["1", "Trần Văn Bình", "Phó Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "024.3827.1234"],
         ["2", "Nguyễn Thị Thu Hà", "Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "0984.919.862"],
@@ -185,7 +206,8 @@ def test_tables_have_fixed_full_width_columns_and_repeat_their_header(
     document = read(maker.unit(NGOC_LAM))
     section = document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
-    for table in document.tables[1:3]:
+    laid = laid_out(document)
+    for table in (laid.fanpage, *laid.people):
         tbl = table._tbl
         assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
         widths = [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
@@ -193,17 +215,18 @@ def test_tables_have_fixed_full_width_columns_and_repeat_their_header(
         assert (
             tbl.tblPr.find(f"{qn('w:tblBorders')}/{qn('w:insideH')}").get(qn("w:val")) == "single"
         )
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+    for table in (laid.fanpage, laid.people[0]):
         header, *rows = table.rows
         assert header._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(r._tr.trPr.find(qn("w:tblHeader")) is None for r in rows)
-        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
         assert all(c.paragraphs[0].runs[0].bold for c in header.cells)
         assert all(c.paragraphs[0].alignment == 1 for c in header.cells)
         assert all(r.font.size == Pt(12) for c in rows[0].cells for r in c.paragraphs[0].runs)
 
 
 def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
-    signature = read(maker.unit(NGOC_LAM)).tables[3].cell(0, 1).paragraphs
+    signature = laid_out(read(maker.unit(NGOC_LAM))).signature.cell(0, 1).paragraphs
     assert [p.text for p in signature] == [
         "TM. BAN CHẤP HÀNH",
         "CHỦ TỊCH",
@@ -220,9 +243,24 @@ def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
     assert all(p.alignment == 1 for p in signature if p.text)
 
 
+def test_the_last_rows_and_the_signature_share_a_row_that_never_splits(
+    maker: DocumentMaker,
+) -> None:
+    members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
+    document = read(maker.summary([result("Trường MN Hoa Sữa", members)]))
+    kept = document.tables[-1]
+    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    tail, signature = kept.cell(0, 0).tables
+    assert [r[0] for r in texts(tail)] == ["4", "5"]
+    assert signature.cell(0, 1).paragraphs[0].text == "TM. BAN THƯỜNG VỤ"
+    # The table above ends with a paragraph of its own, or Word would join the two tables.
+    assert document.tables[-2]._tbl.getnext().tag == qn("w:p")
+    assert [r[0] for r in texts(document.tables[-2])] == ["STT", "1", "2", "3"]
+
+
 def test_signature_without_chair_has_no_name_line(maker: DocumentMaker) -> None:
     unit = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Phó Chủ tịch")])
-    signature = read(maker.unit(unit)).tables[3].cell(0, 1).paragraphs
+    signature = laid_out(read(maker.unit(unit))).signature.cell(0, 1).paragraphs
     assert [p.text for p in signature][-1] == ""
     assert len(signature) == 7
 
@@ -324,9 +362,8 @@ def test_a_changed_phone_changes_only_that_units_file(maker: DocumentMaker) -> N
 def test_a_unit_with_40_staff_and_a_long_link(maker: DocumentMaker) -> None:
     members = [staff(f"Nguyễn Văn Số {i}", "Ủy viên", f"09849198{i:02d}") for i in range(1, 41)]
     document = read(maker.unit(result("Trường MN Hoa Sữa", members, url=LONG_LINK)))
-    fanpage, people = document.tables[1:3]
-    assert texts(fanpage)[1][3] == LONG_LINK
-    rows = texts(people)[1:]
+    assert texts(laid_out(document).fanpage)[1][3] == LONG_LINK
+    rows = people_texts(document)[1:]
     assert [r[0] for r in rows] == [str(i) for i in range(1, 41)]
     assert rows[39] == ["40", "Nguyễn Văn Số 40", "Ủy viên", "Trường MN Hoa Sữa", "0984.919.840"]
 
@@ -335,11 +372,11 @@ def test_markup_and_forbidden_characters_in_user_text(maker: DocumentMaker) -> N
     unit = "Công ty <TNHH> A & B \"Quê\" 'tôi'"
     members = [staff("Lê\x00 Văn\x1f Tư\ufffe", "Chủ tịch\x0b </w:t>", "0984919862")]
     document = read(maker.unit(result(unit, members, note="Ghi chú & <b>")))
-    fanpage, people = document.tables[1:3]
+    fanpage = laid_out(document).fanpage
     assert texts(fanpage)[1][1] == unit
     assert texts(fanpage)[1][4] == "Ghi chú & <b>"
-    assert texts(people)[1][1:3] == ["Lê Văn Tư", "Chủ tịch </w:t>"]
-    assert texts(people)[1][4] == "0984.919.862"
+    assert people_texts(document)[1][1:3] == ["Lê Văn Tư", "Chủ tịch </w:t>"]
+    assert people_texts(document)[1][4] == "0984.919.862"
     assert (
         document.tables[0].cell(0, 0).paragraphs[1].text.replace("\n", " ")
         == "CÔNG ĐOÀN " + unit.upper()
@@ -349,7 +386,8 @@ def test_markup_and_forbidden_characters_in_user_text(maker: DocumentMaker) -> N
 def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None:
     other = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch", "0983456789")])
     document = read(maker.summary([NGOC_LAM, other]))
-    head, fanpage, people, signature = document.tables
+    head, fanpage, _, signature = laid_out(document)
+    people = people_texts(document)
     assert [p.text for p in head.cell(0, 0).paragraphs[:2]] == [
         "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI",
         "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN LONG BIÊN",
@@ -358,8 +396,8 @@ def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None
         ["1", "Trường THCS Ngọc Lâm"],
         ["2", "Trường MN Hoa Sữa"],
     ]
-    assert [r[0] for r in texts(people)[1:]] == ["1", "2", "3", "4"]
-    assert [r[3] for r in texts(people)[1:]] == [
+    assert [r[0] for r in people[1:]] == ["1", "2", "3", "4"]
+    assert [r[3] for r in people[1:]] == [
         "Trường THCS Ngọc Lâm",
         "Trường THCS Ngọc Lâm",
         "Phòng GD&ĐT",

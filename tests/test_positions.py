@@ -16,6 +16,7 @@ from sheets_sync.pipeline import check_data
 from sheets_sync.positions import is_chair, normalize_position
 
 from .helpers import HEADER, row
+from .test_documents import laid_out, people_texts
 
 
 @pytest.mark.parametrize(
@@ -66,6 +67,5 @@ def test_json_and_the_list_show_the_normalized_position_and_sign_for_the_chair()
     assert positions == ["Ủy viên BCH", "Chủ tịch Công đoàn cơ sở"]
     maker = DocumentMaker(DocumentSettings(), today=date(2024, 2, 5))
     document = docx.Document(io.BytesIO(maker.unit(result)))
-    people = document.tables[2]
-    assert [r.cells[2].text for r in people.rows[1:]] == positions
-    assert document.tables[3].cell(0, 1).paragraphs[-1].text == "Nguyễn Thị Thu Hà"
+    assert [r[2] for r in people_texts(document)[1:]] == positions
+    assert laid_out(document).signature.cell(0, 1).paragraphs[-1].text == "Nguyễn Thị Thu Hà"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,8 @@ LETTERHEAD_SIZE = 12
 LETTERHEAD_CHARS = 33
 TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
+# Rows of table 2 kept on the page of the signature block below it.
+KEEP_ROWS = 2
 RULE_WIDTH = 1440  # the short rule under the issuing union: 2.5 cm
 
 
@@ -98,8 +101,14 @@ def body_parts(
     yield _heading(FANPAGE_HEADING)
     yield from data_table_parts(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,))
     yield _heading(staff_heading)
-    yield from data_table_parts(STAFF_WIDTHS, STAFF_HEADERS, staff, centred=(0, 4))
-    yield signature_block(signature)
+    yield from data_table_parts(
+        STAFF_WIDTHS,
+        STAFF_HEADERS,
+        staff,
+        centred=(0, 4),
+        keep_last=KEEP_ROWS,
+        closing=signature_block(signature),
+    )
     # A body must not end with a table; keep the closing paragraph tiny.
     yield paragraph(font=Font(size=1))
 
@@ -164,8 +173,14 @@ def data_table_parts(
     headers: Sequence[str],
     rows: Iterable[Sequence[str]],
     centred: Sequence[int],
+    keep_last: int = 0,
+    closing: str = "",
 ) -> Iterator[str]:
-    """Yield a bordered table's opening and header row, then each data row, then its end."""
+    """Yield a bordered table's opening and header row, then each data row, then its end.
+
+    With `keep_last`, the last rows (the whole table when it is that short) and `closing`
+    after them are kept on one page: the signature block never stands alone.
+    """
     head_font = Font(bold=True, size=TABLE_SIZE)
     head = row(
         [
@@ -174,18 +189,51 @@ def data_table_parts(
         ],
         header=True,
     )
-    yield table_start(widths, borders=True) + head
     font = Font(size=TABLE_SIZE)
     # Every data cell of a column is the same markup around one run's text: build it once.
     frames = [_cell_frame(width, font, index in centred) for index, width in enumerate(widths)]
     start, end = row([_SLOT]).split(_SLOT)
+    opening = table_start(widths, borders=True)
+    held: deque[Sequence[str]] = deque()
+    opened = False
     for values in rows:
-        cells = [
-            f"{before}{_run_text(text)}{after}" if text else empty
-            for (before, after, empty), text in zip(frames, values, strict=True)
-        ]
-        yield f"{start}{''.join(cells)}{end}"
-    yield TABLE_END
+        held.append(values)
+        if len(held) > keep_last:
+            if not opened:
+                yield opening + head
+                opened = True
+            yield _data_row(start, end, frames, held.popleft())
+    tail = "".join(_data_row(start, end, frames, values) for values in held)
+    if not keep_last:
+        yield (tail if opened else opening + head + tail) + TABLE_END
+    elif opened:
+        # A paragraph between them, or Word and LibreOffice join the two tables into one.
+        yield TABLE_END + _JOIN + kept_together(opening + tail + TABLE_END + closing)
+    else:
+        yield kept_together(opening + head + tail + TABLE_END + closing)
+
+
+_JOIN = paragraph(font=Font(size=1))
+
+
+def kept_together(content: str) -> str:
+    """Return `content` in a borderless one-cell row that never splits across pages.
+
+    Word and LibreOffice both move such a row whole to the next page; keep-with-next on
+    table rows is ignored by LibreOffice when the table runs over a page.
+    """
+    inner = content + _JOIN  # a cell must end with a paragraph
+    return table((TEXT_WIDTH,), [row([cell(TEXT_WIDTH, inner)])], borders=False)
+
+
+def _data_row(
+    start: str, end: str, frames: list[tuple[str, str, str]], values: Sequence[str]
+) -> str:
+    cells = [
+        f"{before}{_run_text(text)}{after}" if text else empty
+        for (before, after, empty), text in zip(frames, values, strict=True)
+    ]
+    return f"{start}{''.join(cells)}{end}"
 
 
 def signature_block(signature: Signature) -> str:
