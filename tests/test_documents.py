@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -322,6 +324,23 @@ def test_issuer_is_the_unit_in_capitals_after_the_prefix(unit: str, expected: st
 )
 def test_long_letterhead_lines_break_evenly(text: str, expected: str) -> None:
     assert balanced(text) == expected
+
+
+def test_lists_pass_a_strict_open_xml_validator(maker: DocumentMaker, tmp_path: Path) -> None:
+    audit = Path(sys.executable).parent / "openxml-audit"
+    members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
+    files = {
+        "unit.docx": maker.unit(NGOC_LAM),
+        "summary.docx": maker.summary([NGOC_LAM, result("Trường MN Hoa Sữa", members)]),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert len(archive.read("word/theme/theme1.xml")) < 2048  # the package stays small
+        done = subprocess.run(
+            [str(audit), "--policy", "strict", str(tmp_path / name)], capture_output=True
+        )
+        assert done.returncode == 0, done.stdout.decode()
 
 
 def test_page_numbers_from_page_two(maker: DocumentMaker) -> None:
