@@ -6,7 +6,9 @@
 Without files, a sample set is made first: a small unit, a 40-staff unit with a very long
 link and markup-like text, and the consolidated list of 30 units. A file fails when
 LibreOffice cannot convert it, when a paragraph or table cell of the .docx is missing from
-the PDF's text, or when a word is printed outside the left or right margin. The default run
+the PDF's text, when a word is printed outside the left or right margin, when a link of
+table 1 is broken inside a word (only after `/`, `.`, `?`, `=`, `&`), or when the rule under
+the issuing body is not 1/3 to 1/2 of the line above it, as printed. The default run
 also renders the consolidated lists of 1 to 45 units of a synthetic district, all in the same
 LibreOffice call, and fails when a last page holds nothing but the signature block. Exit code
 1 on any failure. Needs `soffice` (LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
@@ -15,6 +17,7 @@ LibreOffice call, and fails when a last page holds nothing but the signature blo
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import subprocess
 import sys
@@ -84,6 +87,7 @@ def check_file(docx_path: Path, pdf: Path) -> list[str]:
         for line in dict.fromkeys(expected_texts(document))
         if squeeze(line) not in rendered
     ]
+    problems += links_cut_mid_word(docx_path, document, text)
     section = document.sections[0]
     page_width, left_margin = section.page_width or 0, section.left_margin or 0
     left = left_margin * POINTS_PER_EMU - MARGIN_SLACK
@@ -91,10 +95,71 @@ def check_file(docx_path: Path, pdf: Path) -> list[str]:
     boxes = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode()
+    if document.tables[0].cell(0, 0).paragraphs[2].text == "":
+        problems += rule_out_of_proportion(docx_path, document, boxes)
     for x_min, x_max in _WORD.findall(boxes):
         if float(x_min) < left or float(x_max) > right:
             problems.append(f"{docx_path.name}: chữ tràn lề ({x_min}-{x_max} pt)")
             break
+    return problems
+
+
+_WORD_TEXT = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+)
+
+
+def rule_out_of_proportion(docx_path: Path, document: Any, boxes: str) -> list[str]:
+    """Return a problem when the rule under the issuing body is not 1/3 to 1/2 of its line.
+
+    The line's printed width is measured on page 1 of the PDF (`pdftotext -bbox`).
+    """
+    letterhead = document.tables[0].cell(0, 0)
+    issuer, rule = letterhead.paragraphs[1], letterhead.paragraphs[2]
+    indent = rule.paragraph_format
+    rule_pt = (letterhead.width - indent.left_indent - indent.right_indent) * POINTS_PER_EMU
+    longest = squeeze(max(issuer.text.split("\n"), key=len))
+    page_one = boxes.split("</page>", 1)[0]
+    lines: dict[float, list[tuple[float, float, str]]] = {}
+    for x_min, y_min, x_max, word in _WORD_TEXT.findall(page_one):
+        entry = (float(x_min), float(x_max), html.unescape(word))
+        lines.setdefault(round(float(y_min)), []).append(entry)
+    for words in lines.values():
+        if squeeze("".join(w for _, _, w in words)) == longest:
+            width = max(x for _, x, _ in words) - min(x for x, _, _ in words)
+            if not width / 3 <= rule_pt <= width / 2:
+                return [
+                    f"{docx_path.name}: gạch dưới dài {rule_pt:.0f} pt, dòng trên {width:.0f} pt"
+                ]
+            return []
+    return [f"{docx_path.name}: không thấy dòng {longest!r} ở trang 1"]
+
+
+LINK_BREAKS = "/.?=&"
+LONGEST_PIECE = 30  # a piece of a link this long may have to break anywhere
+
+
+def links_cut_mid_word(docx_path: Path, document: Any, text: str) -> list[str]:
+    """Return a problem for each link of table 1 that a line break cuts inside a word.
+
+    A link may break only after `/`, `.`, `?`, `=` or `&`; `text` is `pdftotext -raw`'s.
+    """
+    problems = []
+    links = {row.cells[3].text for row in document.tables[1].rows[1:]}
+    for link in sorted(link for link in links if link.startswith("http")):
+        pieces = re.split(r"(?<=[/.?=&])", link)
+        if max(map(len, pieces)) > LONGEST_PIECE:
+            continue
+        found = re.search("\\n?".join(map(re.escape, link)), text)
+        if found is None:
+            continue  # reported as missing text
+        cut = [
+            i
+            for i, ch in enumerate(found.group(0))
+            if ch == "\n" and found.group(0)[i - 1] not in LINK_BREAKS
+        ]
+        if cut:
+            problems.append(f"{docx_path.name}: đường link bị ngắt giữa chữ: {link}")
     return problems
 
 

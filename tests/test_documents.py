@@ -22,8 +22,12 @@ from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker, write_documents
 from sheets_sync.documents import maker as maker_module
 from sheets_sync.documents import writer as writer_module
+from sheets_sync.documents.columns import BOLD_TWIPS, LINK_TWIPS
 from sheets_sync.documents.layout import (
+    CAPITAL_TWIPS,
     CELL_SPACING,
+    LETTERHEAD_WIDTH,
+    NUMBER_WIDTH,
     SUMMARY_STAFF_HEADING,
     TABLE_SIZE,
     Letterhead,
@@ -31,6 +35,7 @@ from sheets_sync.documents.layout import (
     balanced,
     body,
     data_table_parts,
+    table_widths,
 )
 from sheets_sync.documents.maker import (
     chair_name,
@@ -42,12 +47,13 @@ from sheets_sync.documents.maker import (
 from sheets_sync.documents.package import (
     BASE_PARTS,
     DOCUMENT_PART,
+    TEXT_WIDTH,
     compress,
     compress_stream,
     document_xml,
     zip_entries,
 )
-from sheets_sync.documents.wordml import Font, cell, row, text_paragraph
+from sheets_sync.documents.wordml import CELL_MARGIN, Font, cell, row, text_paragraph
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Response, RowResult, Staff
 
@@ -314,10 +320,50 @@ def test_issuer_is_the_unit_in_capitals_after_the_prefix(unit: str, expected: st
 
 
 @pytest.mark.parametrize(
+    "issuer", ["CÔNG ĐOÀN BV", "CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM", "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN X"]
+)
+def test_the_rule_under_the_issuer_is_a_third_to_a_half_of_its_line(issuer: str) -> None:
+    head = Letterhead("LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN", issuer, "")
+    rule = docx.Document(io.BytesIO(_document(head))).tables[0].cell(0, 0).paragraphs[2]
+    indent = rule.paragraph_format
+    width = LETTERHEAD_WIDTH - indent.left_indent.twips - indent.right_indent.twips
+    line = max(map(len, issuer.split("\n"))) * CAPITAL_TWIPS
+    assert line / 3 <= width <= line / 2
+
+
+def _document(head: Letterhead) -> bytes:
+    maker = DocumentMaker(DocumentSettings(), today=DAY)
+    return maker._document(body(head, [], [], Signature("", "", "", "")))
+
+
+def test_columns_are_sized_from_the_content() -> None:
+    link = "https://www.facebook.com/congdoanphuongbode"
+    rows = [("1", "Ủy ban nhân dân phường Bồ Đề", "Công đoàn _ UBND phường Bồ Đề", link, "")]
+    fanpage, people = table_widths(rows, [("1", "Nguyễn Thị Thu Hà", "Chủ tịch", "UBND", "")])
+    assert sum(fanpage) == sum(people) == TEXT_WIDTH
+    # The link's longest piece fits: it breaks after `/`, never inside a word.
+    assert fanpage[3] >= len("congdoanphuongbode") * LINK_TWIPS + 2 * CELL_MARGIN
+    # An empty note column keeps only the width of its title.
+    assert fanpage[4] == len("Ghi chú") * BOLD_TWIPS + 2 * CELL_MARGIN
+    assert fanpage[0] == people[0] == NUMBER_WIDTH
+
+
+def test_a_link_longer_than_any_column_does_not_crush_the_others() -> None:
+    rows = [("1", "Trường Mầm non Hoa Sữa", "Công đoàn _ Trường", LONG_LINK, "")]
+    fanpage, _ = table_widths(rows, [])
+    assert min(fanpage[1:3]) >= len("(facebook)") * BOLD_TWIPS
+    assert fanpage[4] >= len("Ghi chú") * BOLD_TWIPS
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN", "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"),
-        ("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI", "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI"),
+        ("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI", "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI"),
+        (
+            "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HỒ CHÍ MINH MỞ RỘNG",
+            "LIÊN ĐOÀN LAO ĐỘNG THÀNH\nPHỐ HỒ CHÍ MINH MỞ RỘNG",
+        ),
         ("CÔNG ĐOÀN TRƯỜNG TRUNG HỌC CƠ SỞ NGỌC LÂM", "CÔNG ĐOÀN TRƯỜNG TRUNG\nHỌC CƠ SỞ NGỌC LÂM"),
         ("A" * 50, "A" * 50),
     ],
@@ -408,8 +454,9 @@ def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None
     head, fanpage, _, signature = laid_out(document)
     people = people_texts(document)
     assert [p.text for p in head.cell(0, 0).paragraphs[:2]] == [
-        "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI",
-        "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN LONG BIÊN",
+        # Each body on one line: the two read as one letterhead, not two stacked ones.
+        "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI",
+        "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN",
     ]
     assert [r[:2] for r in texts(fanpage)[1:]] == [
         ["1", "Trường THCS Ngọc Lâm"],

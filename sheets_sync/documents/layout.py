@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from .columns import fit_widths
 from .package import TEXT_WIDTH
 from .wordml import (
     TABLE_END,
@@ -35,27 +36,30 @@ FANPAGE_HEADERS = (
 )
 STAFF_HEADERS = ("STT", "Họ tên", "Chức vụ", "Đơn vị", "Số điện thoại")
 
-# Column widths in twips, each table exactly as wide as the text area (165 mm).
-# 1 mm = 56.7 twips: STT 13 mm; in table 2 a usual name, `Chủ tịch Công đoàn`, a school
-# name and `024.3827.1234` each fit on one line.
-FANPAGE_WIDTHS = (737, 2041, 2154, 2948, TEXT_WIDTH - 737 - 2041 - 2154 - 2948)
-STAFF_WIDTHS = (737, 2155, 2098, 2665, TEXT_WIDTH - 737 - 2155 - 2098 - 2665)
+# Each table is exactly as wide as the text area (165 mm); the STT column is 13 mm (1 mm =
+# 56.7 twips), the others are sized from what the list holds (see columns.py).
+NUMBER_WIDTH = 737
+LINK_COLUMN = 3
+Widths = tuple[tuple[int, ...], tuple[int, ...]]
 # Left and right sides of the letterhead and of the signature block (86 and 79 mm): the
 # date line in 13 pt italic just fits on the right.
 SIDE_WIDTHS = (4876, TEXT_WIDTH - 4876)
 SIGNATURE_GAP = 4  # empty lines left for the signature and the stamp
 
 TABLE_SIZE = 12
-# 12 pt keeps `LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN` on one line of the left side.
 LETTERHEAD_SIZE = 12
-# Capitals per line of the left side (about 2.5 mm each at 12 pt): a longer name is broken
+# The letterhead's width (99 mm): `LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI` and, in bold,
+# `LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN` each fit on one line at 12 pt.
+LETTERHEAD_WIDTH = 5600
+# Capitals per line of the letterhead (about 2.6 mm each at 12 pt): a longer name is broken
 # into even lines, so that no lone word (`HÀ NỘI`... `NỘI`) hangs on a line of its own.
-LETTERHEAD_CHARS = 33
+LETTERHEAD_CHARS = 37
+CAPITAL_TWIPS = 160  # width of an average bold capital at 12 pt, spaces included
+RULE_SHARE = 0.4
 TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
 # Rows of table 2 kept on the page of the signature block below it.
 KEEP_ROWS = 2
-RULE_WIDTH = 1440  # the short rule under the issuing union: 2.5 cm
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,18 @@ def body(
     staff_heading: str = STAFF_HEADING,
 ) -> str:
     """Return the body content of `word/document.xml`, section properties excluded."""
-    return "".join(body_parts(head, fanpages, staff, signature, staff_heading))
+    widths = table_widths(fanpages, staff)
+    return "".join(body_parts(head, fanpages, staff, signature, widths, staff_heading))
+
+
+def table_widths(fanpages: Iterable[Sequence[str]], staff: Iterable[Sequence[str]]) -> Widths:
+    """Return the column widths of table 1 and table 2 for these rows."""
+    fixed = {0: NUMBER_WIDTH}
+    links = frozenset({LINK_COLUMN})
+    return (
+        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=fixed, links=links),
+        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=fixed),
+    )
 
 
 def body_parts(
@@ -93,24 +108,26 @@ def body_parts(
     fanpages: Iterable[Sequence[str]],
     staff: Iterable[Sequence[str]],
     signature: Signature,
+    widths: Widths,
     staff_heading: str = STAFF_HEADING,
 ) -> Iterator[str]:
     """Yield the body content piece by piece, a table row at a time, for long lists."""
     yield letterhead(head)
     yield _TITLE
     yield _heading(FANPAGE_HEADING)
-    yield from data_table_parts(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,))
+    yield from data_table_parts(widths[0], FANPAGE_HEADERS, fanpages, centred=(0,))
     yield _heading(staff_heading)
     yield from data_table_parts(
-        STAFF_WIDTHS,
+        widths[1],
         STAFF_HEADERS,
         staff,
         centred=(0, 4),
         keep_last=KEEP_ROWS,
         closing=signature_block(signature),
     )
-    # A body must not end with a table; keep the closing paragraph tiny.
-    yield paragraph(font=Font(size=1))
+    # A body must not end with a table; the closing paragraph is 1 pt high, exactly, or on a
+    # full page LibreOffice would give it a page of its own.
+    yield _END
 
 
 def letterhead(head: Letterhead) -> str:
@@ -119,8 +136,8 @@ def letterhead(head: Letterhead) -> str:
     The date sits a line lower, where Nghị định 30 puts it below the motto; beside the
     superior body's name it would read as part of the letterhead.
     """
-    side = (SIDE_WIDTHS[0] - RULE_WIDTH) // 2
     superior, issuer = balanced(head.superior), balanced(head.issuer, LETTERHEAD_CHARS - 3)
+    side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
     left = "".join(
         (
             text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
@@ -129,9 +146,21 @@ def letterhead(head: Letterhead) -> str:
         )
     )
     date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
-    top = (cell(SIDE_WIDTHS[0], left), cell(SIDE_WIDTHS[1], paragraph()))
-    bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date))
-    return table(SIDE_WIDTHS, [row(top), row(bottom)], borders=False)
+    # The letterhead is wider than the signature's left side: the consolidated list's two
+    # bodies then each fit on one line and read as one letterhead. Three grid columns let
+    # the date below keep the right side's width.
+    middle = LETTERHEAD_WIDTH - SIDE_WIDTHS[0]
+    grid = (SIDE_WIDTHS[0], middle, SIDE_WIDTHS[1] - middle)
+    top = (cell(LETTERHEAD_WIDTH, left, span=2), cell(grid[2], paragraph()))
+    bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date, span=2))
+    return table(grid, [row(top), row(bottom)], borders=False)
+
+
+def rule_width(issuer: str) -> int:
+    """Return the rule under the issuing body: 2/5 of its longest line (Nghị định 30 asks
+    for 1/3 to 1/2), from the width of a bold capital at the letterhead's size."""
+    longest = max(map(len, issuer.split("\n")), default=0)
+    return round(longest * CAPITAL_TWIPS * RULE_SHARE)
 
 
 def balanced(text: str, width: int = LETTERHEAD_CHARS) -> str:
@@ -214,6 +243,7 @@ def data_table_parts(
 
 
 _JOIN = paragraph(font=Font(size=1))
+_END = paragraph(font=Font(size=1), exact_line=20)
 
 
 def kept_together(content: str) -> str:

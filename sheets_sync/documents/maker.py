@@ -11,7 +11,14 @@ from ..model import Response, RowResult, Staff
 from ..phones import format_phone
 from ..positions import is_chair
 from ..text import fold
-from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body, body_parts
+from .layout import (
+    SUMMARY_STAFF_HEADING,
+    Letterhead,
+    Signature,
+    body,
+    body_parts,
+    table_widths,
+)
 from .package import (
     BASE_PARTS,
     DOCUMENT_HEAD,
@@ -93,11 +100,13 @@ class DocumentMaker:
             return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)), values)
         line = date_line(settings.place, day)
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
+        widths = table_widths(_fanpages(units), _summary_staff(units))
         parts = body_parts(
             head,
             _fanpages(units),
             _summary_staff(units),
             signature,
+            widths,
             SUMMARY_STAFF_HEADING,
         )
         entries = list(self._entries)
