@@ -30,10 +30,10 @@ OUT = Path(__file__).resolve().parent.parent / "examples" / "mau-danh-sach.docx"
 FONT = "Times New Roman"
 FANPAGE = (
     ("TT", 12),
-    ("Tên đơn vị (CĐCS)", 36),
-    ("Tên trang Fanpage (facebook)", 38),
-    ("Đường link tài khoản Facebook", 52),
-    ("Ghi chú", 27),
+    ("Tên đơn vị (CĐCS)", 34),
+    ("Tên trang Fanpage (facebook)", 34),
+    ("Đường link tài khoản Facebook", 62),  # room for a link's longest piece
+    ("Ghi chú", 23),
 )
 STAFF = (("TT", 12), ("Họ và tên", 38), ("Chức vụ", 37), ("Đơn vị", 47), ("SĐT", 31))
 LEFT, RIGHT = 92, 73  # mm: the letterhead's and the signature's two sides
@@ -81,8 +81,9 @@ def data_table(document: Any, columns: tuple[tuple[str, int], ...]) -> None:
         run = head.paragraphs[0].add_run(title)
         run.bold, run.font.size = True, Pt(12)
         data.paragraphs[0].add_run("").font.size = Pt(12)
-    repeat = OxmlElement("w:tblHeader")
-    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+    for tr in (table.rows[0]._tr, table.rows[1]._tr):
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never splits
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def build() -> bytes:
@@ -123,6 +124,7 @@ def build() -> bytes:
 
     paragraph(document, "")
     sign = borderless(document, (LEFT, RIGHT))
+    sign.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # one page
     cell = sign.rows[0].cells[1]
     paragraph(cell, "TM. BAN CHẤP HÀNH", bold=True)
     paragraph(cell, "{{chuc_vu_ky}}", bold=True)

@@ -22,7 +22,7 @@ from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker, write_documents
 from sheets_sync.documents import maker as maker_module
 from sheets_sync.documents import writer as writer_module
-from sheets_sync.documents.columns import BOLD_TWIPS, LINK_TWIPS
+from sheets_sync.documents.columns import text_twips, title_twips
 from sheets_sync.documents.layout import (
     CAPITAL_TWIPS,
     CELL_SPACING,
@@ -342,17 +342,17 @@ def test_columns_are_sized_from_the_content() -> None:
     fanpage, people = table_widths(rows, [("1", "Nguyễn Thị Thu Hà", "Chủ tịch", "UBND", "")])
     assert sum(fanpage) == sum(people) == TEXT_WIDTH
     # The link's longest piece fits: it breaks after `/`, never inside a word.
-    assert fanpage[3] >= len("congdoanphuongbode") * LINK_TWIPS + 2 * CELL_MARGIN
+    assert fanpage[3] >= text_twips("congdoanphuongbode") + 2 * CELL_MARGIN
     # An empty note column keeps only the width of its title.
-    assert fanpage[4] == len("Ghi chú") * BOLD_TWIPS + 2 * CELL_MARGIN
+    assert fanpage[4] == title_twips("Ghi chú") + 2 * CELL_MARGIN
     assert fanpage[0] == people[0] == NUMBER_WIDTH
 
 
 def test_a_link_longer_than_any_column_does_not_crush_the_others() -> None:
     rows = [("1", "Trường Mầm non Hoa Sữa", "Công đoàn _ Trường", LONG_LINK, "")]
     fanpage, _ = table_widths(rows, [])
-    assert min(fanpage[1:3]) >= len("(facebook)") * BOLD_TWIPS
-    assert fanpage[4] >= len("Ghi chú") * BOLD_TWIPS
+    assert min(fanpage[1:3]) >= title_twips("(facebook)")
+    assert fanpage[4] >= title_twips("Ghi chú")
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,7 @@ LETTERHEAD_WIDTH = 5600
 LETTERHEAD_CHARS = 37
 CAPITAL_TWIPS = 160  # width of an average bold capital at 12 pt, spaces included
 RULE_SHARE = 0.4
+RULE_GAP = 60  # 3 pt between the issuing body and its rule
 TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
 # Rows of table 2 kept on the page of the signature block below it.
@@ -142,7 +143,7 @@ def letterhead(head: Letterhead) -> str:
         (
             text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
             text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center"),
-            paragraph(font=Font(size=2), indent=(side, side), rule_below=True),
+            paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True),
         )
     )
     date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
