@@ -223,6 +223,21 @@ def test_a_disk_that_refuses_writes_is_named_and_nothing_changes(
     assert snapshot(tmp_path) == before
 
 
+def test_a_read_only_disk_under_out_is_named(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(SourceError) as caught:
+        write_documents([NGOC_LAM], tmp_path / "out", maker)
+    assert str(caught.value) == (
+        f"Không tạo được thư mục {tmp_path / 'out'} (ổ đĩa chỉ cho phép đọc; hãy chọn --out ở "
+        "ổ khác)."
+    )
+
+
 def test_a_list_that_cannot_be_replaced_says_what_was_put_in_place(
     tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,8 +37,11 @@ _REASONS = {
 
 def write_error(path: Path, exc: OSError) -> SourceError:
     """Return the message for a failed write of `path`, saying why in the user's terms."""
-    reason = _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-    return SourceError(f"Không ghi được {path} ({reason}).")
+    return SourceError(f"Không ghi được {path} ({_reason(exc)}).")
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def prepare(out_dir: Path) -> None:
@@ -53,9 +56,7 @@ def prepare(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / STAGING_DIR).mkdir()
     except OSError as exc:
-        raise SourceError(
-            f"Không tạo được thư mục {out_dir} ({exc.strerror}); hãy chọn --out khác."
-        ) from None
+        raise SourceError(f"Không tạo được thư mục {out_dir} ({_reason(exc)}).") from None
 
 
 def discard(out_dir: Path) -> None:
