@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,13 +13,18 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, output, pipeline
-from .config import Settings, load_settings
+from . import watch as watching
+from .cli_text import Failure, Group, use_vietnamese
+from .config import DEFAULT_CONFIG_FILE, Settings, load_settings
 from .documents import DocumentMaker
-from .errors import SheetsSyncError
+from .schedule import StopRequest, duration_text, parse_every
 from .sheets import open_source
 from .sheets.base import Backend
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Click builds some help texts when a command is declared: switch it to Vietnamese first.
+use_vietnamese()
 
 
 @dataclass
@@ -32,86 +36,16 @@ class Common:
     settings: Settings
 
 
-class Failure(click.ClickException):
-    """A one-line error in Vietnamese, exit code 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Lỗi: {self.format_message()}", err=True)
-
-
-class Usage(click.UsageError):
-    """A usage error told in Vietnamese, exit code 2."""
-
-    def show(self, file: Any = None) -> None:
-        command = self.ctx.command_path if self.ctx else "sheets-sync"
-        click.echo(f"Lỗi cách dùng: {self.format_message()}", err=True)
-        click.echo(f"Xem hướng dẫn: {command} --help", err=True)
-
-
-def _usage_message(exc: click.UsageError) -> str:
-    """Say the commonest usage errors in Vietnamese; others keep click's words."""
-    if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        return f"thiếu {exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name}."
-    if isinstance(exc, click.NoSuchOption):
-        return f"không có tùy chọn {exc.option_name}."
-    if isinstance(exc, click.BadParameter) and exc.param is not None and exc.ctx is not None:
-        detail = exc.message
-        for english, vietnamese in CLICK_WORDS:
-            detail = detail.replace(english, vietnamese)
-        return f"giá trị không hợp lệ cho {exc.param.get_error_hint(exc.ctx)}: {detail}"
-    if exc.message.startswith("No such command"):
-        return f"không có lệnh {exc.message.split(' ', 3)[-1]}"
-    return exc.format_message()
-
-
-# click's own words in the details of a bad value, and what they are in Vietnamese.
-CLICK_WORDS = (
-    ("does not exist.", "không tồn tại."),
-    ("is a directory.", "là một thư mục."),
-    ("is a file.", "là một tệp."),
-    ("is not one of", "không phải một trong"),
-    ("File ", "Tệp "),
-    ("Directory ", "Thư mục "),
-)
-
-
-class Group(click.Group):
-    """Turn every library error into one Vietnamese line and exit 1; never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except SheetsSyncError as exc:
-            raise Failure(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo(
-                "Đã dừng theo yêu cầu; bảng tính và các tệp vẫn như trước khi dừng ghi.", err=True
-            )
-            sys.exit(130)
-        except Usage:
-            raise
-        except click.UsageError as exc:
-            raise Usage(_usage_message(exc), exc.ctx) from None
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except OSError as exc:
-            raise Failure(f"Lỗi đọc/ghi tệp: {exc.strerror or exc} ({exc.filename}).") from None
-        except Exception as exc:
-            # A bug, not a user error: one line, and the traceback only when asked for.
-            if os.environ.get("SHEETS_SYNC_DEBUG"):
-                raise
-            raise Failure(
-                f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Bảng tính không bị ghi dở; "
-                "chạy lại với SHEETS_SYNC_DEBUG=1 để xem chi tiết và báo cho người bảo trì."
-            ) from None
-
-
 def common_options(func: F) -> F:
     """Add the SOURCE argument and the options every command shares."""
     options = [
         click.version_option(__version__, prog_name="sheets-sync"),
-        click.argument("source"),
-        click.option("--worksheet", help="Trang tính chứa câu trả lời (mặc định: trang đầu tiên)."),
+        click.argument("source", metavar="NGUỒN"),
+        click.option(
+            "--worksheet",
+            metavar="TÊN",
+            help="Trang tính chứa câu trả lời (mặc định: trang giống biểu mẫu).",
+        ),
         click.option(
             "--roster",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -122,6 +56,7 @@ def common_options(func: F) -> F:
             "--credentials",
             # The backend checks the key only when the source is a Google spreadsheet.
             type=click.Path(path_type=Path),
+            metavar="TỆP_KHÓA",
             envvar="GOOGLE_APPLICATION_CREDENTIALS",
             help="Khóa JSON của tài khoản dịch vụ Google "
             "(mặc định: GOOGLE_APPLICATION_CREDENTIALS).",
@@ -221,7 +156,7 @@ OUT = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("danh-sach"),
     show_default=True,
-    help="Thư mục ghi các danh sách Word.",
+    help="Thư mục ghi danh sách Word.",
 )
 TEMPLATE = click.option(
     "--template",
@@ -310,4 +245,106 @@ def report(fmt: str, **kwargs: Any) -> None:
     if fmt == "json":
         _print_json(output.report_json(checked.roster_entries))
     else:
-        click.echo("\n".join(output.report_text(checked.roster_entries, common.settings)))
+        lines = output.report_text(checked.roster_entries, common.settings)
+        click.echo("\n".join([*lines, *output.notes(checked)]))
+
+
+def _say(line: str, failed: bool) -> None:
+    click.echo(line, err=failed)
+
+
+def _every(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+@main.command()
+@common_options
+@OUT
+@TEMPLATE
+@click.option(
+    "--every",
+    metavar="KHOẢNG",
+    default=watching.DEFAULT_EVERY,
+    callback=_every,
+    show_default=True,
+    help="Bao lâu kiểm tra một lần: số giây, hoặc 30s, 2m, 1h.",
+)
+@click.option("--max-cycles", type=click.IntRange(min=1), hidden=True)
+def watch(
+    out_dir: Path, template: Path | None, every: float, max_cycles: int | None, **kwargs: Any
+) -> None:
+    """Theo dõi: chạy lại như lệnh run mỗi khi câu trả lời thay đổi, tới khi nhấn Ctrl+C."""
+    common = _common(kwargs)
+    maker = DocumentMaker(common.settings.documents, template)
+    stop = StopRequest()
+    opened = watching.opened(
+        common.source,
+        roster=common.roster,
+        credentials=common.credentials,
+        warn=lambda line: click.echo(f"Cảnh báo: {line}", err=True),
+    )
+    with opened as (open_backend, files), stop.handling_signals():
+        campaign = watching.run_campaign(
+            open_backend,
+            files,
+            common.settings,
+            common.worksheet,
+            out_dir,
+            maker,
+            progress=watching.stopping_notice(stop, _say),
+        )
+        click.echo(
+            f"Đang theo dõi {common.source}, kiểm tra mỗi {duration_text(every)}; "
+            "nhấn Ctrl+C để dừng."
+        )
+        cycles = watching.watch(campaign, every, _say, stop, max_cycles=max_cycles)
+    click.echo(f"Đã dừng theo dõi sau {cycles} lượt kiểm tra; không có gì bị ghi dở.")
+
+
+@main.command()
+@common_options
+@OUT
+def doctor(out_dir: Path, **kwargs: Any) -> None:
+    """Kiểm tra toàn bộ thiết lập, mỗi mục một dòng ✔/✘ kèm cách sửa; không ghi gì."""
+    from .doctor import Setup, report, run_doctor
+
+    setup = Setup(
+        kwargs["source"],
+        kwargs["worksheet"],
+        kwargs["roster"],
+        kwargs["credentials"],
+        kwargs["config_path"],
+        out_dir,
+    )
+    if not report(run_doctor(setup), click.echo):
+        raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.option("--superior", metavar="TÊN", help="Cơ quan cấp trên, đầu danh sách tổng hợp.")
+@click.option(
+    "--federation", metavar="TÊN", help="Liên đoàn Lao động của mình, đầu danh sách từng đơn vị."
+)
+@click.option("--place", metavar="ĐỊA_DANH", help="Địa danh ở dòng ngày tháng của văn bản.")
+@click.option("--deadline", metavar="NGÀY", help="Hạn nộp (ngày/tháng/năm): từ ngày này là muộn.")
+@click.option("--signer", metavar="HỌ_TÊN", help="Người ký danh sách tổng hợp.")
+@click.option(
+    "--out",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(DEFAULT_CONFIG_FILE),
+    show_default=True,
+    metavar="TỆP",
+    help="Tệp cấu hình sẽ viết.",
+)
+@click.option("--force", is_flag=True, help="Ghi đè tệp cấu hình đã có.")
+def init(path: Path, force: bool, **given: str | None) -> None:
+    """Viết tệp cấu hình sheets-sync.toml có chú thích; hỏi những gì chưa có trong tùy chọn."""
+    from .init_config import ask, check_free, render, write_new
+
+    check_free(path, force=force)
+    write_new(path, render(ask(given, click.prompt)), force=force)
+    click.echo(f"Đã viết {path}. Kiểm tra cả thiết lập bằng: sheets-sync doctor NGUỒN")

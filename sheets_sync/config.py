@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .system_text import os_reason, toml_error
+from .timestamps import DATE_ORDERS, DateOrder
 
 DEFAULT_CONFIG_FILE = "sheets-sync.toml"
 
@@ -127,6 +129,8 @@ class Settings:
     # Submissions on or after this day (spreadsheet's local time) are late.
     deadline: date = date(2024, 2, 5)
     roster_worksheet: str = ROSTER_WORKSHEET
+    # How text dates read when the timestamp column cannot tell (`04/02/2024`).
+    date_order: DateOrder = "day-first"
     headers: dict[str, list[str]] = field(default_factory=lambda: dict(HEADER_ALIASES))
     abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
     positions: dict[str, str] = field(default_factory=lambda: dict(POSITIONS))
@@ -144,13 +148,20 @@ def load_settings(path: Path | None) -> Settings:
             return Settings()
         path = default
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")  # Notepad may save a UTF-8 BOM
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {os_reason(exc)}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"Tệp cấu hình {path} không phải văn bản UTF-8: lưu lại tệp với mã hóa UTF-8."
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}.") from None
+        raise ConfigError(
+            f"Tệp cấu hình {path} sai cú pháp TOML ở {toml_error(exc, text)}."
+        ) from None
     return settings_from_dict(data, str(path))
 
 
@@ -201,6 +212,8 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
             is_day = isinstance(value, date) and not isinstance(value, datetime)
             what = DATE_WHAT if key == "date" else "một ngày dạng 2024-02-05 (không có giờ)"
             _expect(is_day, origin, key, what)
+        elif key == "date_order":
+            _expect(value in DATE_ORDERS, origin, key, '"day-first" hoặc "month-first"')
         elif isinstance(current, list):
             ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
             _expect(ok, origin, key, "một danh sách chuỗi")

@@ -20,6 +20,13 @@ class CredentialsError(SheetsSyncError):
 class SheetChangedError(SheetsSyncError):
     """Rows moved between the read and the write; statuses would land on the wrong response."""
 
+    # Seen only after the statuses were sent: some may sit on other responses until rewritten.
+    written = False
+
 
 class LockedError(SheetsSyncError):
     """Another run holds the lock on a local workbook."""
+
+
+class UnreachableError(SourceError):
+    """Google Sheets could not be reached, or kept answering 429/5xx, after the retries."""

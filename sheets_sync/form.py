@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .config import STATUS_COLUMNS
+from .errors import SourceError
 from .model import Cell
 from .text import cell_text, header_key
 
@@ -80,3 +81,55 @@ def _staff_field(key: str, staff: Mapping[str, str]) -> tuple[int, str | None]:
 
 def _has_names(layout: Layout) -> bool:
     return any("name" in slot for slot in layout.staff.values())
+
+
+def form_score(header: Sequence[Cell], aliases: Mapping[str, list[str]]) -> int:
+    """Count the form columns of a header row that reads as the form, else 0.
+
+    It reads as the form when it has the unit question and at least two of the other
+    required questions: a roster's `Tên đơn vị`, `Họ tên`, `Số điện thoại` does not.
+    """
+    layout = read_layout(header, aliases)
+    if "unit" not in layout.fields or len(REQUIRED) - len(layout.missing) < 3:
+        return 0
+    return len(layout.form_columns())
+
+
+def pick_responses(
+    headers: Sequence[tuple[str, Sequence[Cell]]],
+    aliases: Mapping[str, list[str]],
+    roster: str | None = None,
+) -> tuple[int, str | None]:
+    """Choose the responses worksheet among (title, header row) pairs, in tab order.
+
+    The worksheet whose header reads most as the form wins, wherever it sits; the roster
+    (`roster`, an exact title) never does. Returns its index and a warning when another
+    worksheet reads as the form too; a tie is refused. With no worksheet reading as the
+    form, the first one besides the roster is taken (its missing columns are reported
+    later); a spreadsheet holding only the roster is refused.
+    """
+    scores = [0 if title == roster else form_score(row, aliases) for title, row in headers]
+    best = max(scores, default=0)
+    if best == 0:
+        rest = [i for i, (title, _) in enumerate(headers) if title != roster]
+        if not rest:
+            raise SourceError(
+                f"Chỉ có trang danh sách đơn vị '{roster}', không có trang câu trả lời biểu mẫu: "
+                "thêm trang câu trả lời hoặc chỉ ra tệp khác."
+            )
+        return rest[0], None
+    top = [i for i, score in enumerate(scores) if score == best]
+    others = [headers[i][0] for i, score in enumerate(scores) if score and i != top[0]]
+    if len(top) > 1:
+        titles = ", ".join(f"'{headers[i][0]}'" for i in top)
+        raise SourceError(
+            f"Có nhiều trang tính giống trang câu trả lời biểu mẫu ({titles}): chọn một trang "
+            "bằng --worksheet. Chưa ghi gì."
+        )
+    if not others:
+        return top[0], None
+    also = ", ".join(f"'{title}'" for title in others)
+    return top[0], (
+        f"Đã lấy trang '{headers[top[0]][0]}' làm trang câu trả lời (khớp nhiều câu hỏi nhất); "
+        f"trang {also} cũng giống biểu mẫu: chọn trang khác bằng --worksheet nếu cần."
+    )

@@ -33,6 +33,11 @@ ISSUES: dict[str, tuple[Severity, str]] = {
         "Đường link rút gọn hoặc chia sẻ, không kiểm tra được; đề nghị gửi link trực tiếp "
         "của trang: {value}",
     ),
+    "submitted_at_invalid": (
+        "warning",
+        "Không đọc được dấu thời gian ({value}): chưa xét được hạn nộp; khi chọn lần gửi mới "
+        "nhất của đơn vị, dòng này được coi như gửi sau mọi dòng phía trên nó",
+    ),
     "late_submission": ("warning", "Gửi muộn lúc {value}; hạn nộp là trước ngày {deadline}"),
     "unit_not_in_roster": ("warning", "Đơn vị không có trong danh sách{closest}"),
     "duplicate_superseded": ("warning", "Đã có lần gửi sau của đơn vị này (dòng {row})"),

@@ -39,6 +39,8 @@ class SheetData:
     source: str
     responses: Table
     roster: Table | None = None
+    # The last column the backend can write (Excel's XFD for a workbook), None for no limit.
+    max_col: int | None = None
 
 
 @dataclass(frozen=True)

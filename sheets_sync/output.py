@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
+from itertools import groupby
 from typing import Any
-
-from gspread.utils import rowcol_to_a1
 
 from .config import Settings
 from .documents import OLD_DIR
@@ -56,16 +55,24 @@ def check_text(checked: Checked, settings: Settings) -> list[str]:
         lines.extend(f"    - {i.message}" for i in result.issues)
     lines.append(summary_line(checked.results))
     lines.extend(missing_columns(checked))
+    lines.extend(notes(checked))
     return lines
 
 
 def summary_line(results: list[RowResult]) -> str:
     s = summary(results)
+    n = {key: number(value) for key, value in s.items()}
     return (
-        f"Đã kiểm tra {s['rows']} dòng của {s['units']} đơn vị: {s['ok']} hợp lệ, "
-        f"{s['warning']} cần lưu ý, {s['error']} cần sửa, "
-        f"{s['superseded']} đã thay bằng lần gửi sau."
+        f"Đã kiểm tra {n['rows']} dòng của {n['units']} đơn vị: {n['ok']} hợp lệ, "
+        f"{n['warning']} cần lưu ý, {n['error']} cần sửa, "
+        f"{n['superseded']} đã thay bằng lần gửi sau."
     )
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """Write a number the Vietnamese way: `92.184`, `31,2`, `1.234,5`."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def missing_columns(checked: Checked) -> list[str]:
@@ -73,6 +80,11 @@ def missing_columns(checked: Checked) -> list[str]:
         return []
     titles = ", ".join(f"'{t}'" for t in checked.layout.missing)
     return [f"Chú ý: trang tính '{checked.data.responses.title}' thiếu cột {titles}."]
+
+
+def notes(checked: Checked) -> list[str]:
+    """What holds for the whole sheet, said once (the text formats only: JSON stays as is)."""
+    return [f"Chú ý: {note}" for note in checked.notes]
 
 
 def report_json(entries: list[RosterEntry]) -> dict[str, Any]:
@@ -90,8 +102,8 @@ def report_text(entries: list[RosterEntry], settings: Settings) -> list[str]:
         lines.append(f"{entry.unit}: {settings.roster_texts[entry.state]}{where}")
     counts = Counter(e.state for e in entries)
     lines.append(
-        f"{len(entries)} đơn vị: {counts['ok']} đã nộp, {counts['error']} đã nộp nhưng cần sửa, "
-        f"{counts['missing']} chưa nộp."
+        f"{number(len(entries))} đơn vị: {number(counts['ok'])} đã nộp, "
+        f"{number(counts['error'])} đã nộp nhưng cần sửa, {number(counts['missing'])} chưa nộp."
     )
     return lines
 
@@ -99,22 +111,27 @@ def report_text(entries: list[RosterEntry], settings: Settings) -> list[str]:
 def run_text(
     outcome: RunOutcome, out_dir: str, dry_run: bool, *, statuses: bool = True
 ) -> list[str]:
-    lines = [summary_line(outcome.checked.results), *missing_columns(outcome.checked)]
-    listed = len(outcome.checked.listed)
+    lines = [
+        summary_line(outcome.checked.results),
+        *missing_columns(outcome.checked),
+        *notes(outcome.checked),
+    ]
+    listed = number(len(outcome.checked.listed))
+    cells = number(len(outcome.writes))
     if dry_run:
         lines.append(f"Chạy thử: sẽ tạo {listed} danh sách và tệp tổng hợp trong {out_dir}/.")
-        lines.append(f"Chạy thử: sẽ ghi {len(outcome.writes)} ô trạng thái; chưa ghi gì.")
+        lines.append(f"Chạy thử: sẽ ghi {cells} ô trạng thái; chưa ghi gì.")
         lines.extend(changes_text(outcome))
         return lines
     docs = outcome.documents
     if docs is not None:
         lines.append(
             f"Danh sách Word: {listed} đơn vị và tệp tổng hợp trong {out_dir}/ "
-            f"({docs.written} tệp ghi mới, {docs.unchanged} tệp không đổi)."
+            f"({number(docs.written)} tệp ghi mới, {number(docs.unchanged)} tệp không đổi)."
         )
         lines.extend(retired_text(docs.retired, out_dir))
     if statuses and outcome.written:
-        lines.append(f"Đã ghi {len(outcome.writes)} ô trạng thái vào bảng tính.")
+        lines.append(f"Đã ghi {cells} ô trạng thái vào bảng tính.")
     elif statuses:
         lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
     lines.append(took(outcome.seconds))
@@ -138,11 +155,11 @@ def took(seconds: float) -> str:
     """Say how long a run took, the Vietnamese way (12,3 giây)."""
     if seconds < 1:
         return "Xong trong chưa tới 1 giây."
-    return f"Xong trong {seconds:.1f} giây.".replace(".", ",", 1)
+    return f"Xong trong {number(seconds, 1)} giây."
 
 
 def changes_text(outcome: RunOutcome, limit: int = 40) -> list[str]:
-    """List the cells a run would write, the first `limit` of them, with their new text."""
+    """List what a run would write, one line per row (the first `limit`), by column title."""
     headers = {
         (t.title, col + 1): cell_text(cell)
         for t in (outcome.checked.data.responses, outcome.checked.data.roster)
@@ -150,11 +167,20 @@ def changes_text(outcome: RunOutcome, limit: int = 40) -> list[str]:
         for col, cell in enumerate(t.header)
     }
     headers |= {(w.sheet, w.col): w.value for w in outcome.writes if w.row == 1}
-    lines = [
-        f"  {w.sheet}!{rowcol_to_a1(w.row, w.col)} ({headers.get((w.sheet, w.col), '')}): "
-        f"{w.value!r}"
-        for w in outcome.writes[:limit]
+    rows = [
+        (key, list(cells)) for key, cells in groupby(outcome.writes, lambda w: (w.sheet, w.row))
     ]
-    if len(outcome.writes) > limit:
-        lines.append(f"  ... và {len(outcome.writes) - limit} ô nữa.")
+    lines = []
+    for (sheet, row), cells in rows[:limit]:
+        if row == 1:
+            added = ", ".join(f"'{w.value}'" for w in cells)
+            lines.append(f"  Trang '{sheet}': thêm cột {added}")
+            continue
+        values = "; ".join(
+            f"{headers.get((sheet, w.col), '')}: " + (f"'{w.value}'" if w.value else "(để trống)")
+            for w in cells
+        )
+        lines.append(f"  Trang '{sheet}', dòng {row}: {values}")
+    if len(rows) > limit:
+        lines.append(f"  ... và {number(len(rows) - limit)} dòng nữa.")
     return lines

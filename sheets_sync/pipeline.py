@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,18 +12,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import ParamSpec
 
-from .config import Settings
+from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
 from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, discard, stage_documents
-from .errors import SheetChangedError, SourceError
+from .errors import SheetChangedError, SheetsSyncError, SourceError
 from .form import REQUIRED, Layout, read_layout
-from .model import CellWrite, RosterEntry, RowResult, SheetData
+from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
 from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
-from .sheets.base import Backend
+from .sheets.base import Backend, Overwriting
+from .sheets.limits import past_last_column
 from .status import plan_roster_writes, plan_writes
 from .text import cell_text, make_unit_keyer
+from .timestamps import ColumnOrder, column_order
 
 UNIT_TITLE = REQUIRED["unit"]
+NO_ROSTER = (
+    "không có danh sách đơn vị: tên đơn vị giữ như đã gõ, không đối chiếu được và không tính "
+    f"được '{ROSTER_STATUS_COLUMN}'; thêm trang tính '{ROSTER_WORKSHEET}' hoặc dùng --roster TỆP."
+)
 
 # Told each stage as it starts ("read", "decide", "documents", "statuses"), and during
 # "documents" how many of how many lists are done: (stage, done, total).
@@ -38,6 +45,8 @@ class Checked:
     results: list[RowResult]
     roster: Roster | None
     roster_entries: list[RosterEntry] | None
+    # What the reader should know once about the whole run (Vietnamese, one line each).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def effective(self) -> list[RowResult]:
@@ -60,10 +69,11 @@ class RunOutcome:
 
 def check_data(data: SheetData, settings: Settings) -> Checked:
     """Normalize and decide every row of what a backend read; pure."""
-    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes)
+    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
     roster = load_roster(data.roster, settings, keyer)
     layout = read_layout(data.responses.header, settings.headers)
-    ctx = Context(settings, keyer, roster)
+    stamps = _date_order(data, layout, settings)
+    ctx = Context(settings, keyer, roster, stamps.order)
     responses = []
     for number, row in enumerate(data.responses.rows[1:], start=2):
         response = read_response(number, row, layout, ctx)
@@ -71,14 +81,25 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
             responses.append(response)
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
+    checked.notes += [stamps.note] if stamps.note else []
+    checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)
     return checked
 
 
+def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOrder:
+    """Decide day-first or month-first once, from every timestamp of the column."""
+    col = layout.fields.get("submitted_at")
+    cells = (cell_at(row, col) for row in data.responses.rows[1:]) if col is not None else ()
+    return column_order(cells, settings.date_order)
+
+
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
     """Read and decide; writes nothing."""
-    return check_data(backend.read(worksheet, settings.roster_worksheet), settings)
+    return check_data(
+        backend.read(worksheet, settings.roster_worksheet, settings.headers), settings
+    )
 
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
@@ -129,37 +150,131 @@ def run(
     write_statuses: bool = True,
     progress: Progress | None = None,
 ) -> RunOutcome:
-    """Check, stage the Word lists, then write the status cells; re-read once if rows moved."""
+    """Check, stage the Word lists, write the status cells (reading again while rows move)."""
     say = progress or _quiet
     started = time.monotonic()
-    for attempt in (1, 2):
-        say("read", 0, 0)
-        data = backend.read(worksheet, settings.roster_worksheet)
-        say("decide", 0, 0)
-        checked = check_data(data, settings)
-        _refuse_without_units(checked)
-        assign_file_names(checked.listed)
-        outcome = RunOutcome(checked)
-        if write_statuses:
-            outcome.writes = status_writes(checked, settings, datetime.now())
-        if dry_run:
-            break
-        if maker is not None:
-            step = _documents_step(say, len(checked.listed) + 1)
-            outcome.documents = stage_documents(checked.listed, out_dir, maker, step)
-        if not outcome.writes:
-            break
+    say("read", 0, 0)
+    data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
+    say("decide", 0, 0)
+    checked = decide_all(data, settings)
+    outcome = RunOutcome(checked)
+    if write_statuses:
+        outcome.writes = status_writes(checked, settings, datetime.now())
+        _refuse_past_grid(data, outcome.writes)
+    if not dry_run:
+        _write_documents(outcome, out_dir, maker, say)
+    if not dry_run and outcome.writes:
         say("statuses", 0, len(outcome.writes))
-        try:
-            backend.write(outcome.writes, checked.data)
-        except SheetChangedError:
-            if attempt == 2:
-                raise
-            continue
-        outcome.written = True
-        break
+        settled = write_settled(backend, settings, worksheet, checked, outcome.writes)
+        outcome.written = bool(settled.writes)
+        if settled.checked is not checked:
+            outcome.checked, outcome.writes = settled.checked, settled.writes
+            _write_documents(outcome, out_dir, maker, say)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def decide_all(data: SheetData, settings: Settings) -> Checked:
+    """Decide every row and name the Word lists; refuse a sheet without a unit column."""
+    checked = check_data(data, settings)
+    _refuse_without_units(checked)
+    assign_file_names(checked.listed)
+    return checked
+
+
+def _refuse_past_grid(data: SheetData, writes: list[CellWrite]) -> None:
+    """Stop before any list is written when a status would lie past the backend's last column."""
+    past = [w for w in writes if data.max_col is not None and w.col > data.max_col]
+    if past:
+        raise past_last_column(past[0].sheet, data.source)
+
+
+def _write_documents(
+    outcome: RunOutcome, out_dir: Path, maker: DocumentMaker | None, say: Progress
+) -> None:
+    if maker is not None:
+        listed = outcome.checked.listed
+        step = _documents_step(say, len(listed) + 1)
+        outcome.documents = stage_documents(listed, out_dir, maker, step)
+
+
+@dataclass
+class Settled:
+    """The decisions the statuses were last written from, and those writes (none: agreed)."""
+
+    checked: Checked
+    writes: list[CellWrite]
+
+
+# Checked writes a run tries while rows move under them, and the first pause before reading
+# again (doubled each time, with jitter): at most 0.5, 1, 2 and 4 s after the four tries.
+SETTLE_TRIES = 4
+SETTLE_PAUSE = 0.5
+
+
+def write_settled(
+    backend: Backend,
+    settings: Settings,
+    worksheet: str | None,
+    checked: Checked,
+    writes: list[CellWrite],
+) -> Settled:
+    """Write the statuses until a read after the write agrees with them.
+
+    Statuses are a pure function of the rows: when rows move under a write (Google's row
+    check raises SheetChangedError, before or after writing), the sheet is read, decided and
+    written again after a growing pause, until a read needs no write. When the edits never
+    pause, the last write puts every status where the last read says it belongs, unchecked
+    (Overwriting), and the error says that is what the sheet holds; so does any other error
+    met while statuses written earlier may sit on other responses.
+    """
+    misplaced = [False]
+    try:
+        return _settle(backend, settings, worksheet, checked, writes, misplaced)
+    except SheetsSyncError as err:
+        if not misplaced[0]:
+            raise
+        raise type(err)(f"{err} {MISPLACED}") from None
+
+
+MISPLACED = (
+    "Lưu ý: lần ghi trước rơi đúng lúc có người sắp xếp, chèn hoặc xóa dòng nên một số trạng "
+    "thái có thể đang nằm sai dòng; chạy lại lệnh để sửa."
+)
+
+
+def _settle(
+    backend: Backend,
+    settings: Settings,
+    worksheet: str | None,
+    checked: Checked,
+    writes: list[CellWrite],
+    misplaced: list[bool],
+) -> Settled:
+    """The loop of write_settled; `misplaced[0]` tells whether a write landed on moved rows."""
+    for tries in range(1, SETTLE_TRIES + 1):
+        try:
+            backend.write(writes, checked.data)
+            return Settled(checked, writes)
+        except SheetChangedError as err:
+            changed = err
+            misplaced[0] |= err.written
+        time.sleep(SETTLE_PAUSE * 2 ** (tries - 1) * random.uniform(0.5, 1.0))
+        data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
+        checked = decide_all(data, settings)
+        read_at = datetime.now()
+        writes = status_writes(checked, settings, read_at)
+        if not writes:
+            return Settled(checked, [])  # the statuses already agree with this read
+    if not isinstance(backend, Overwriting):
+        raise changed  # nothing was written by the try that failed (local files)
+    backend.overwrite(writes, checked.data)
+    misplaced[0] = False  # every status is where the last read says
+    raise SheetChangedError(
+        f"Bảng tính bị sửa liên tục trong lúc ghi trạng thái (đã thử {SETTLE_TRIES} lần): "
+        f"trạng thái hiện ghi theo lần đọc cuối lúc {read_at:%H:%M:%S}, dòng nào bị sắp xếp, "
+        "chèn hay xóa sau lúc đó có thể lệch; chạy lại lệnh khi không còn ai sửa bảng tính."
+    )
 
 
 def _refuse_without_units(checked: Checked) -> None:

@@ -1,4 +1,4 @@
-"""The roster: units expected to answer, matched on the folded unit key."""
+"""The roster: units expected to answer, matched on the unit key, accents as a fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
 from .model import RosterEntry, RowResult, Table, cell_at
-from .text import Nearest, cell_text, clean, header_key
+from .text import Nearest, cell_text, clean, fold, header_key
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,12 @@ class RosterUnit:
 
 
 class Roster:
-    """Look up the roster's spelling of a unit typed in any of its usual forms."""
+    """Look up the roster's spelling of a unit typed in any of its usual forms.
+
+    `keyer` gives the accent-keeping key (`make_unit_keyer(..., accents=True)`): an exact
+    key wins; the accent-blind key (its `fold`) is a fallback used only when it names
+    exactly one roster unit, so `Đông Hòa` and `Đồng Hòa` stay two units.
+    """
 
     def __init__(self, table: Table, keyer: Callable[[str], str], aliases: Sequence[str]) -> None:
         self.title = table.title
@@ -27,21 +32,44 @@ class Roster:
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
+        self.by_fold: dict[str, list[RosterUnit]] = {}
+        # Rows that list a unit again, by the row that lists it first.
+        self.repeats: dict[int, list[int]] = {}
+        repeated: dict[int, RosterUnit] = {}
         for number, row in enumerate(table.rows[1:], start=2):
             name = clean(cell_text(cell_at(row, self.unit_col)))
             if not name:
                 continue
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
-            self.by_key.setdefault(unit.key, unit)
-        self._nearest = Nearest({u.key: u.name for u in self.units})
+            first = self.by_key.setdefault(unit.key, unit)
+            if first is unit:
+                self.by_fold.setdefault(fold(unit.key), []).append(unit)
+            else:
+                self.repeats.setdefault(first.row, []).append(number)
+                repeated[first.row] = first
+        self._nearest = Nearest({k: v[0].name for k, v in self.by_fold.items()})
+        # Problems of the roster itself, said once per run (Vietnamese, one line each).
+        self.warnings = [
+            _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
+        ] + [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
+
+    @property
+    def distinct(self) -> list[RosterUnit]:
+        """Each unit once, where the roster first lists it."""
+        return list(self.by_key.values())
 
     def match(self, key: str) -> RosterUnit | None:
-        return self.by_key.get(key)
+        """The roster unit a key names: the same key, else the only one equal without accents."""
+        found = self.by_key.get(key)
+        if found is None:
+            twins = self.by_fold.get(fold(key), [])
+            found = twins[0] if len(twins) == 1 else None
+        return found
 
     def closest(self, key: str) -> str | None:
         """Name the roster unit nearest to an unmatched key, for the reviewer's hint."""
-        return self._nearest(key)
+        return self._nearest(fold(key))
 
 
 def load_roster(
@@ -61,7 +89,7 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
     """Say for each roster unit whether it sent a valid list, one with errors, or nothing."""
     sent = {r.response.unit_key: r for r in effective}
     entries = []
-    for unit in roster.units:
+    for unit in roster.distinct:
         result = sent.get(unit.key)
         if result is None:
             entries.append(RosterEntry(unit.row, unit.name, "missing", None))
@@ -71,6 +99,22 @@ def roster_states(roster: Roster, effective: Sequence[RowResult]) -> list[Roster
                 RosterEntry(unit.row, unit.name, "error" if failed else "ok", result.row)
             )
     return entries
+
+
+def _repeat_warning(unit: RosterUnit, rows: Sequence[int]) -> str:
+    where = ", ".join(str(row) for row in (unit.row, *rows))
+    return (
+        f"đơn vị '{unit.name}' có tên nhiều lần trong danh sách đơn vị (dòng {where}): chỉ tính "
+        "một lần; nên xóa các dòng thừa."
+    )
+
+
+def _twins_warning(units: Sequence[RosterUnit]) -> str:
+    names = " và ".join(f"'{u.name}' (dòng {u.row})" for u in units)
+    return (
+        f"danh sách đơn vị có các đơn vị chỉ khác nhau ở dấu: {names}; tên đơn vị gõ không dấu "
+        "sẽ không được ghép với đơn vị nào trong số này, cần gõ đúng dấu."
+    )
 
 
 def _unit_column(table: Table, aliases: Sequence[str]) -> int:

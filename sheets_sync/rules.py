@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from .config import Settings
 from .form import Layout
@@ -16,21 +16,11 @@ from .phones import normalize_phone
 from .positions import normalize_position
 from .roster import Roster
 from .text import cell_text, clean, fold, name_case
+from .timestamps import DateOrder, parse_timestamp
 
-_SHEET_EPOCH = datetime(1899, 12, 30)
-_TEXT_FORMATS = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-)
-# "Công đoàn _ <unit>" with the underscore's spaces optional, on the folded text.
-_CONVENTION = re.compile(r"^cong doan ?_ ?(.+)$")
+# "Công đoàn _ <unit>" with the underscore's spaces optional; the first two words fold to
+# "cong doan", the rest must name the row's unit.
+_CONVENTION = re.compile(r"^(\S+ \S+) ?_ ?(.+)$")
 _LINK_CODES = {
     "invalid": "url_invalid",
     "not_facebook": "url_not_facebook",
@@ -44,30 +34,11 @@ class Context:
     """What reading a row needs besides the row: settings, unit keys, the roster."""
 
     settings: Settings
+    # The accent-keeping unit key (`make_unit_keyer(..., accents=True)`).
     unit_key: Callable[[str], str]
     roster: Roster | None
-
-
-def parse_timestamp(value: Cell) -> datetime | None:
-    """Read a sheet timestamp: a date, a serial number, or day-first text."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        # Serial days since 1899-12-30; outside 1900..2200 it is no timestamp.
-        if not 1 <= value < 110_000:
-            return None
-        return (_SHEET_EPOCH + timedelta(days=float(value))).replace(microsecond=0)
-    text = clean(cell_text(value))
-    for fmt in _TEXT_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+    # How the column's ambiguous text dates read (`04/02/2024`), decided on the whole column.
+    date_order: DateOrder = "day-first"
 
 
 def read_response(
@@ -81,11 +52,11 @@ def read_response(
     typed_unit = fields.get("unit", "")
     key = ctx.unit_key(typed_unit) if typed_unit else ""
     issues: list[Issue] = []
-    unit, roster_unit = _unit(typed_unit, key, ctx.roster, issues)
+    unit, roster_unit, key = _unit(typed_unit, key, ctx.roster, issues)
     staff = _staff(row, layout, unit, ctx, issues)
     response = Response(
         row=number,
-        submitted_at=parse_timestamp(cell_at(row, layout.fields.get("submitted_at"))),
+        submitted_at=_submitted_at(row, layout, ctx, issues),
         email=fields.get("email", ""),
         unit=unit,
         roster_unit=roster_unit,
@@ -103,6 +74,22 @@ def read_response(
     return response
 
 
+def _submitted_at(
+    row: Sequence[Cell], layout: Layout, ctx: Context, issues: list[Issue]
+) -> datetime | None:
+    """Read the row's time; one that cannot be read is an issue, never a silent gap."""
+    col = layout.fields.get("submitted_at")
+    if col is None:
+        return None
+    cell = cell_at(row, col)
+    when = parse_timestamp(cell, ctx.date_order)
+    if when is None:
+        typed = clean(cell_text(cell))
+        shown = f"{typed[:40]}…" if len(typed) > 40 else typed or "ô trống"
+        issues.append(issue("submitted_at_invalid", "submitted_at", value=shown))
+    return when
+
+
 def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
     def get(col: int) -> str:
         return clean(cell_text(cell_at(row, col)))
@@ -112,27 +99,47 @@ def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
 
 def _unit(
     typed: str, key: str, roster: Roster | None, issues: list[Issue]
-) -> tuple[str, str | None]:
-    """Give the roster's spelling of the unit, or the typed one with a warning."""
+) -> tuple[str, str | None, str]:
+    """Give the unit's name, its roster spelling, and the key its submissions share.
+
+    A roster match names the unit by the roster's spelling and key, so two typed names
+    that match different roster units never share a key; no match keeps the typed name.
+    """
     if not typed:
         issues.append(issue("missing_unit", "unit"))
-        return "", None
+        return "", None, ""
     if roster is None:
-        return typed, None
+        return typed, None, key
     found = roster.match(key)
     if found:
-        return found.name, found.name
+        return found.name, found.name, found.key
     near = roster.closest(key)
     hint = f"; gần nhất: {near}" if near else ""
     issues.append(issue("unit_not_in_roster", "unit", closest=hint))
-    return typed, None
+    return typed, None, key
+
+
+def _same_unit(left: str, right: str, ctx: Context) -> bool:
+    """Tell whether two typed names name one unit, as the unit column would match them.
+
+    The same roster unit when either matches one; otherwise the same key, accents ignored
+    only when one of the two is typed without any (`Dong Hoa` = `Đông Hòa` ≠ `Đồng Hòa`).
+    """
+    a, b = ctx.unit_key(left), ctx.unit_key(right)
+    if a == b:
+        return True
+    if ctx.roster is not None:
+        found_a, found_b = ctx.roster.match(a), ctx.roster.match(b)
+        if found_a is not None or found_b is not None:
+            return found_a is found_b
+    return fold(a) == fold(b) and (a == fold(a) or b == fold(b))
 
 
 def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> None:
     name, url = response.fanpage_name, response.fanpage_url
     if not name:
         issues.append(issue("missing_fanpage_name", "fanpage_name"))
-    elif response.unit and not _follows_convention(name, response.unit_key, ctx):
+    elif response.unit and not _follows_convention(name, response.unit, ctx):
         issues.append(
             issue(
                 "fanpage_name_convention", "fanpage_name", expected=response.expected_fanpage_name
@@ -147,9 +154,13 @@ def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> Non
         issues.append(issue(_LINK_CODES[link.kind], "fanpage_url", value=link.url))
 
 
-def _follows_convention(name: str, unit_key: str, ctx: Context) -> bool:
-    match = _CONVENTION.match(fold(name))
-    return match is not None and ctx.unit_key(match.group(1)) == unit_key
+def _follows_convention(name: str, unit: str, ctx: Context) -> bool:
+    match = _CONVENTION.match(name)
+    return (
+        match is not None
+        and fold(match.group(1)) == "cong doan"
+        and _same_unit(match.group(2), unit, ctx)
+    )
 
 
 def _staff(
@@ -163,7 +174,7 @@ def _staff(
         if not name:
             continue
         own_unit = clean(cell_text(cells.get("unit")))
-        if not own_unit or (unit and ctx.unit_key(own_unit) == ctx.unit_key(unit)):
+        if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
             own_unit = unit
         position = normalize_position(
             clean(cell_text(cells.get("position"))), ctx.settings.positions
@@ -189,10 +200,20 @@ def _phone(value: Cell, k: int, name: str, issues: list[Issue]) -> str:
 
 
 def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
-    """Mark late rows and superseded resubmissions, then give every row its status."""
+    """Mark late rows and superseded resubmissions, then give every row its status.
+
+    A unit's latest submission wins: by time, then by row. A row whose time could not be
+    read (it carries `submitted_at_invalid`) is ranked as if sent at the latest time of the
+    rows above it, so after all of them: the form appends rows in the order they arrive. It
+    is never taken as the earliest, which would let an older submission win silently.
+    """
     cutoff = datetime(deadline.year, deadline.month, deadline.day)
-    latest: dict[str, Response] = {}
+    _join_unaccented(responses)
+    latest: dict[str, tuple[tuple[datetime, int], Response]] = {}
+    known = datetime.min
     for response in responses:
+        order = (response.submitted_at or known, response.row)
+        known = max(known, order[0])
         if response.submitted_at and response.submitted_at >= cutoff:
             value = response.submitted_at.strftime("%d/%m/%Y %H:%M")
             response.issues.append(
@@ -202,19 +223,34 @@ def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
             )
         if response.unit_key:
             best = latest.get(response.unit_key)
-            if best is None or _order(response) >= _order(best):
-                latest[response.unit_key] = response
+            if best is None or order >= best[0]:
+                latest[response.unit_key] = (order, response)
     results = []
     for response in responses:
-        winner = latest.get(response.unit_key, response)
+        winner = latest[response.unit_key][1] if response.unit_key else response
         if winner is not response:
             response.issues.append(issue("duplicate_superseded", "submitted_at", row=winner.row))
         results.append(RowResult(response, _status(response, winner is not response)))
     return results
 
 
-def _order(response: Response) -> tuple[datetime, int]:
-    return (response.submitted_at or datetime.min, response.row)
+def _join_unaccented(responses: Sequence[Response]) -> None:
+    """Give a name typed without accents the key of the one accented unit it can be.
+
+    Only for names no roster unit matched: `Truong TH Dong Hoa` joins `Trường TH Đông Hòa`
+    when that is the only accented spelling of those letters among the rows; beside both
+    `Đông Hòa` and `Đồng Hòa` it stays a unit of its own.
+    """
+    unmatched = [r for r in responses if r.roster_unit is None and r.unit_key]
+    accented: dict[str, set[str]] = {}
+    for response in unmatched:
+        bare = fold(response.unit_key)
+        if bare != response.unit_key:
+            accented.setdefault(bare, set()).add(response.unit_key)
+    for response in unmatched:
+        keys = accented.get(response.unit_key, set())
+        if len(keys) == 1:
+            response.unit_key = next(iter(keys))
 
 
 def _status(response: Response, superseded: bool) -> RowStatus:

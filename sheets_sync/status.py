@@ -15,6 +15,9 @@ from .text import cell_text
 # written only when one of the others changes.
 ORDER = ("status", "details", "expected_name", "file", "checked_at")
 
+# `Kiểm tra lúc` as staff write a moment (02/12/2026 10:15), local time.
+STAMP_FORMAT = "%d/%m/%Y %H:%M"
+
 
 def status_values(result: RowResult, settings: Settings) -> dict[str, str]:
     """Say what the status columns of one response should hold (without the time)."""
@@ -36,7 +39,7 @@ def plan_writes(
 ) -> list[CellWrite]:
     """List the status cells of the responses sheet that differ from what they should be."""
     columns, writes = _columns(table, layout)
-    stamp = now.replace(microsecond=0).isoformat()
+    stamp = now.strftime(STAMP_FORMAT)
     wanted = {r.row: status_values(r, settings) for r in results}
     for number in range(2, len(table.rows) + 1):
         row = table.rows[number - 1]
@@ -65,8 +68,10 @@ def plan_roster_writes(
         writes.append(CellWrite(table.title, 1, col + 1, ROSTER_STATUS_COLUMN))
     for entry in entries:
         target = settings.roster_texts[entry.state]
-        if _text(table.rows[entry.row - 1], col) != target:
-            writes.append(CellWrite(table.title, entry.row, col + 1, target))
+        # A unit the roster lists twice gets the same state on each of its rows.
+        for row in (entry.row, *roster.repeats.get(entry.row, ())):
+            if _text(table.rows[row - 1], col) != target:
+                writes.append(CellWrite(table.title, row, col + 1, target))
     return writes
 
 

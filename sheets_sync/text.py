@@ -115,6 +115,10 @@ def fold(value: str) -> str:
     return " ".join(text.split())
 
 
+# The words of unit names repeat; folding each one once is most of the key's cost.
+_fold_word = functools.lru_cache(maxsize=65536)(fold)
+
+
 def header_key(value: str) -> str:
     """Fold a column title and turn its punctuation into spaces (`(SĐT 1):` -> `sdt 1`)."""
     # Punctuation inside a title counts too: `Fanpage(facebook)` = `Fanpage (facebook)`.
@@ -140,9 +144,50 @@ def name_case(value: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _tokens(value: str) -> str:
+def tone_fold(value: str) -> str:
+    """Give the case-, spacing- and tone-placement-insensitive key that keeps accents.
+
+    `Thuỷ` and `Thủy` give the same key (the tone mark goes on the syllable's last vowel),
+    `Đông` and `Đồng` do not.
+    """
+    text = clean(value).casefold()
+    if text.isascii():
+        return " ".join(text.split())
+    return " ".join(filter(None, map(_tone_word, text.split())))
+
+
+# Names are made of a few thousand syllables that repeat: each word is worked out once.
+@functools.lru_cache(maxsize=65536)
+def _tone_word(word: str) -> str:
+    if word.isascii():
+        return word
+    text = _SYLLABLE.sub(_tone_on_last_vowel, unicodedata.normalize("NFD", word))
+    text = unicodedata.normalize("NFC", text)
+    # A mark left over (a second tone, a mark on a consonant) is noise, not a letter.
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_SYLLABLE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+
+
+def _tone_on_last_vowel(match: re.Match[str]) -> str:
+    syllable = match.group(0)
+    tones = "".join(c for c in syllable if c in _TONE_MARKS)
+    if not tones:
+        return syllable
+    bare = "".join(c for c in syllable if c not in _TONE_MARKS)
+    vowels = [i for i, c in enumerate(bare) if c in "aeiouy"]
+    end = vowels[-1] + 1 if vowels else len(bare)
+    # The vowel's own marks (â, ơ, ư, ă) stay next to it, before the tone.
+    while end < len(bare) and unicodedata.combining(bare[end]):
+        end += 1
+    return bare[:end] + tones + bare[end:]
+
+
+def _tokens(value: str, accents: bool = False) -> str:
     """Fold a unit name into space-separated words; `&` stays glued inside `GD&ĐT`."""
-    text = fold(value)
+    text = tone_fold(value) if accents else fold(value)
     if "." in text:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     if "&" in text:
@@ -154,40 +199,62 @@ def _tokens(value: str) -> str:
 
 
 def make_unit_keyer(
-    abbreviations: Mapping[str, str], prefixes: Sequence[str]
+    abbreviations: Mapping[str, str], prefixes: Sequence[str], *, accents: bool = False
 ) -> Callable[[str], str]:
-    """Build the roster-matching key function for one table of abbreviations and prefixes."""
-    words_for = {_tokens(short): _tokens(long) for short, long in abbreviations.items()}
-    words_for.pop("", None)
-    # Abbreviations of several words (rare) need a regex; single words a dict lookup.
-    phrases = {k: v for k, v in words_for.items() if " " in k}
-    phrase = None
-    if phrases:
-        alternatives = "|".join(re.escape(k) for k in sorted(phrases, key=len, reverse=True))
-        phrase = re.compile(rf"(?<!\S)(?:{alternatives})(?!\S)")
+    """Build the roster-matching key function for one table of abbreviations and prefixes.
 
-    def expand(words: str) -> str:
-        if phrase is not None:
-            words = phrase.sub(lambda m: phrases[m.group(0)], words)
-        out = " ".join(words_for.get(word, word) for word in words.split())
+    With `accents`, the key keeps the letters' accents (`Đông Hòa` and `Đồng Hòa` differ),
+    while abbreviations and leading prefixes are still recognized whatever their accents;
+    `fold` of that key is then the accent-blind key built without `accents`.
+    """
+    words_for = {
+        tuple(_tokens(short).split()): _tokens(long, accents).split()
+        for short, long in abbreviations.items()
+    }
+    words_for.pop((), None)
+    lengths = sorted({len(k) for k in words_for}, reverse=True)
+    joiner = " và " if accents else " va "
+
+    def expand(words: list[str]) -> list[str]:
+        folded = [_fold_word(w) for w in words] if accents else words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in lengths:
+                long = words_for.get(tuple(folded[i : i + n]))
+                if long is not None:
+                    out += long
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
         # A leftover `&` joins two names: `A & B` is the same unit as `A và B`.
-        return " ".join(out.replace("&", " va ").split()) if "&" in out else out
+        if any("&" in w for w in out):
+            return " ".join(out).replace("&", joiner).split()
+        return out
 
-    leading = sorted({expand(_tokens(p)) + " " for p in prefixes} - {" "}, key=len, reverse=True)
+    leading = sorted(
+        {tuple(fold(w) for w in expand(_tokens(p, accents).split())) for p in prefixes} - {()},
+        key=len,
+        reverse=True,
+    )
 
     # Roster and responses repeat the same names; a unit name is keyed once.
     @functools.lru_cache(maxsize=65536)
     def key(value: str) -> str:
-        words = expand(_tokens(value))
+        words = expand(_tokens(value, accents).split())
+        folded = [_fold_word(w) for w in words] if accents else words
         stripped = True
         while stripped:
             stripped = False
             for prefix in leading:
-                if words.startswith(prefix):
-                    words = words[len(prefix) :]
+                # A prefix is stripped only when more words follow it.
+                if len(folded) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
+                    words, folded = words[len(prefix) :], folded[len(prefix) :]
                     stripped = True
                     break
-        return words.replace(" ", "")
+        return "".join(words)
 
     return key
 

@@ -213,6 +213,18 @@ class SheetsEmulator:
         """Wait `seconds` before serving the next `n` matching requests (they still apply)."""
         self._add_fault(Fault("delay", n, match, seconds=seconds))
 
+    def answer_next(
+        self,
+        n: int,
+        status: int,
+        page: Callable[[dict[str, str]], str],
+        content_type: str = "text/html; charset=UTF-8",
+        match: str | Callable[[Request], bool] | None = None,
+    ) -> None:
+        """Answer the next `n` matching requests with `page(request headers)`, as a proxy or
+        a misconfigured server that echoes what it was sent would."""
+        self._add_fault(Fault("page", n, match, status=status, page=page, type=content_type))
+
     def _add_fault(self, fault: Fault) -> None:
         with self.lock:
             self.faults.append(fault)

@@ -69,12 +69,14 @@ class TokenGrant:
 
 @dataclass
 class Fault:
-    kind: str  # "fail", "drop" or "delay"
+    kind: str  # "fail", "drop", "delay" or "page"
     remaining: int
     match: Any = None  # substring of "METHOD path", or a predicate on Request
     status: int = 429
     retry_after: float | None = None
     seconds: float = 0.0
+    page: Any = None  # for "page": the body made from the request's headers
+    type: str = ""  # for "page": its Content-Type
 
     def matches(self, request: Request) -> bool:
         if self.match is None:
@@ -162,6 +164,14 @@ class Handler(BaseHTTPRequestHandler):
         if fault.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if fault.kind == "page":
+            data = fault.page(dict(self.headers.items())).encode()
+            self.send_response(fault.status)
+            self.send_header("Content-Type", fault.type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
             return True
         message = FAULT_MESSAGES.get(fault.status, "Error")
         status = STATUS_NAMES.get(fault.status, "UNKNOWN")

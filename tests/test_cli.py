@@ -6,7 +6,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from gspread.utils import rowcol_to_a1
 
 from sheets_sync import __version__
 from sheets_sync.cli import main
@@ -71,8 +70,17 @@ def test_dry_run_writes_nothing_and_lists_the_changes(workbook, tmp_path):
     result = invoke("run", str(workbook), "--out", str(tmp_path / "d"), "--dry-run")
     assert result.exit_code == 0
     assert "Chạy thử: sẽ ghi " in result.output
-    first_free = rowcol_to_a1(1, len(cells(workbook, RESPONSES)[0]) + 1)
-    assert f"{RESPONSES}!{first_free} (Trạng thái): 'Trạng thái'" in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("  Trang")]
+    assert lines[0] == (
+        f"  Trang '{RESPONSES}': thêm cột 'Trạng thái', 'Chi tiết kiểm tra', "
+        "'Tên Fanpage đề nghị', 'File danh sách', 'Kiểm tra lúc'"
+    )
+    assert re.fullmatch(
+        rf"  Trang '{RESPONSES}', dòng 2: Trạng thái: 'Hợp lệ'; "
+        r"File danh sách: 'truong-thcs-ngoc-lam\.docx'; "
+        r"Kiểm tra lúc: '\d\d/\d\d/\d{4} \d\d:\d\d'",
+        lines[1],
+    )
     assert workbook.read_bytes() == before
     assert not (tmp_path / "d").exists()
 
@@ -205,7 +213,7 @@ def test_config_deadline_changes_late_rows(workbook, tmp_path):
 
 
 def test_version_and_usage():
-    assert invoke("--version").output.strip() == f"sheets-sync, version {__version__}"
+    assert invoke("--version").output == f"sheets-sync, phiên bản {__version__}\n"
     assert CliRunner().invoke(main, ["check"]).exit_code == 2
     assert CliRunner().invoke(main, ["check", "x.xlsx", "--format", "xml"]).exit_code == 2
 
@@ -320,17 +328,30 @@ def test_an_empty_roster_file_is_named(tmp_path):
 @pytest.mark.parametrize(
     ("args", "first_line"),
     [
-        (["check"], "Lỗi cách dùng: thiếu 'SOURCE'."),
-        (["check", "x.xlsx", "--nope"], "Lỗi cách dùng: không có tùy chọn --nope."),
-        (["frob"], "Lỗi cách dùng: không có lệnh 'frob'."),
+        (["check"], "Lỗi cách dùng: Thiếu tham số 'NGUỒN'."),
+        (["check", "x.xlsx", "--nope"], "Lỗi cách dùng: Không có tùy chọn --nope."),
+        (["--nope"], "Lỗi cách dùng: Không có tùy chọn --nope."),
+        (["frob"], "Lỗi cách dùng: Không có lệnh 'frob'."),
         (
             ["check", "x.xlsx", "--format", "xml"],
-            "Lỗi cách dùng: giá trị không hợp lệ cho '--format': 'xml' không phải một trong "
+            "Lỗi cách dùng: Giá trị không hợp lệ cho '--format': 'xml' không phải một trong "
             "'text', 'json'.",
         ),
         (
             ["check", "x.xlsx", "--roster", "khong-co.csv"],
-            "Lỗi cách dùng: giá trị không hợp lệ cho '--roster': Tệp 'khong-co.csv' không tồn tại.",
+            "Lỗi cách dùng: Giá trị không hợp lệ cho '--roster': Không tìm thấy 'khong-co.csv'.",
+        ),
+        (["run", "x.xlsx", "--out"], "Lỗi cách dùng: Tùy chọn --out cần một giá trị."),
+        (["check", "a", "b"], "Lỗi cách dùng: Thừa tham số (b)."),
+        (
+            ["run", "Bảng", "tính", "tháng", "2.xlsx"],
+            "Lỗi cách dùng: Thừa tham số (tính tháng 2.xlsx). Nếu đường dẫn có dấu cách, đặt "
+            'đường dẫn trong dấu ngoặc kép, ví dụ: "Bảng tính tháng 2.xlsx"',
+        ),
+        (
+            ["check", "D:\\Cong", "doan\\ds.xlsx", "--format", "json"],
+            "Lỗi cách dùng: Thừa tham số (doan\\ds.xlsx). Nếu đường dẫn có dấu cách, đặt "
+            'đường dẫn trong dấu ngoặc kép, ví dụ: "D:\\Cong doan\\ds.xlsx"',
         ),
     ],
 )
@@ -338,12 +359,12 @@ def test_usage_errors_are_vietnamese_and_exit_2(args, first_line):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == first_line
-    assert re.fullmatch(r"Xem hướng dẫn: \S+( check)? --help", result.output.splitlines()[1])
+    assert re.fullmatch(r"Xem hướng dẫn: \S+( check| run)? --help", result.output.splitlines()[1])
 
 
 def test_every_command_knows_version():
     for command in ("check", "run", "docs", "report"):
-        assert invoke(command, "--version").output.strip() == f"sheets-sync, version {__version__}"
+        assert invoke(command, "--version").output == f"sheets-sync, phiên bản {__version__}\n"
 
 
 def test_a_stale_key_variable_does_not_stop_a_local_run(workbook, tmp_path, monkeypatch):

@@ -376,3 +376,15 @@ def test_gitignore_keeps_real_keys_out(name: str, ignored: bool) -> None:
     )
     assert done.returncode in (0, 1), done.stderr
     assert (done.returncode == 0) is ignored
+
+
+def test_key_saved_with_a_byte_order_mark_is_accepted(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    """Notepad on Windows saves UTF-8 with a BOM; the key still reads as JSON."""
+    add_book(sheets_emulator, service_account_key)
+    path = service_account_key.path
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    result = invoke(path, tmp_path, "check", KEY)
+    assert result.exit_code == 0, result.output
+    assert "Lỗi" not in result.output

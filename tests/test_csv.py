@@ -35,7 +35,9 @@ def write_csv_file(path: Path, text: str, encoding: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258-vn", "utf-16"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp1258-vn", "utf-16", "utf-16-le", "utf-16-be"]
+)
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("newline", ["\r\n", "\n"])
 def test_read_any_common_spelling(
@@ -238,7 +240,7 @@ def test_a_failed_write_leaves_the_original_whole(
     with pytest.raises(SourceError) as error:
         backend.write([CellWrite("tra-loi", 2, 3, "Hợp lệ")], data)
     assert str(error.value) == (
-        f"Không ghi được tệp {path} (No space left on device); kiểm tra tệp rồi chạy lại."
+        f"Không ghi được tệp {path} (ổ đĩa đã đầy); kiểm tra tệp rồi chạy lại."
     )
     assert path.read_bytes() == b"a,b\r\n1,2\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["tra-loi.csv"]
@@ -329,3 +331,17 @@ def test_a_write_to_a_sheet_never_read_is_a_bug(tmp_path: Path) -> None:
     data = backend.read(None, ROSTER)
     with pytest.raises(ValueError, match="no sheet titled"):
         backend.write([CellWrite(ROSTER, 1, 2, "x")], data)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_and_written_in_its_own_encoding(
+    tmp_path: Path, codec: str
+) -> None:
+    """UTF-16 saved without a byte-order mark is not mistaken for a wrong sheet."""
+    text = "".join(",".join(row) + "\r\n" for row in (HEADER, ROW))
+    path = write_csv_file(tmp_path / "tra-loi.csv", text, codec)
+    backend = CsvBackend(path)
+    data = backend.read(None, ROSTER)
+    assert data.responses.rows == [HEADER, ROW]
+    backend.write([CellWrite("tra-loi", 2, 4, "Hợp lệ")], data)
+    assert path.read_bytes() == text.replace(ROW[-1], ROW[-1] + ",Hợp lệ").encode(codec)

@@ -701,7 +701,8 @@ BAD_KEYS = [
     ),
     (
         "dir",
-        "Không đọc được tệp khóa {path} (Is a directory): kiểm tra quyền đọc tệp rồi chạy lại.",
+        "Không đọc được tệp khóa {path} (đây là một thư mục, không phải tệp): kiểm tra quyền "
+        "đọc tệp rồi chạy lại.",
     ),
     ("-----BEGIN PRIVATE KEY-----\nMIIEv", NOT_JSON),
     ('["a"]', NOT_JSON),

@@ -43,6 +43,12 @@ EDITS = ("append", "sort", "insert", "delete", "edit")
 SCENARIOS = (*EDITS, "two runs")
 
 
+@pytest.fixture(autouse=True)
+def short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pause a few milliseconds, not seconds, before reading moved rows again."""
+    monkeypatch.setattr(pipeline, "SETTLE_PAUSE", 0.002)
+
+
 def responses(count: int) -> list[list[Any]]:
     """Distinct units, distinct times: no row's decision depends on another row."""
     made = []

@@ -233,8 +233,7 @@ def test_a_read_only_disk_under_out_is_named(
     with pytest.raises(SourceError) as caught:
         write_documents([NGOC_LAM], tmp_path / "out", maker)
     assert str(caught.value) == (
-        f"Không tạo được thư mục {tmp_path / 'out'} (ổ đĩa chỉ cho phép đọc; hãy chọn --out ở "
-        "ổ khác)."
+        f"Không tạo được thư mục {tmp_path / 'out'} (ổ đĩa chỉ cho đọc); hãy chọn --out khác."
     )
 
 

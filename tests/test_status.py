@@ -39,7 +39,7 @@ def test_first_run_appends_status_columns_after_the_last_used_column():
     cells = {(w.row, w.col): w.value for w in writes if w.sheet == TITLE}
     assert cells[(2, first_new)] == "Hợp lệ"
     assert (2, first_new + 1) not in cells  # nothing to say: the empty cell stays empty
-    assert cells[(2, first_new + 4)] == "2024-02-06T09:30:00"
+    assert cells[(2, first_new + 4)] == "06/02/2024 09:30"
     assert cells[(3, first_new)] == "Cần sửa"
     assert "chưa có số điện thoại" in cells[(3, first_new + 1)]
     assert all(w.col > len(HEADER) for w in writes if w.sheet == TITLE)  # no form cell
@@ -75,7 +75,7 @@ def test_a_changed_row_rewrites_its_own_cells_and_time_only():
     later = plan(new_rows, new_roster, now=datetime(2024, 2, 7))
     responses = [w for w in later if w.sheet == TITLE]
     assert {w.row for w in responses} == {3}
-    assert any(w.value == "2024-02-07T00:00:00" for w in responses)
+    assert any(w.value == "07/02/2024 00:00" for w in responses)
 
 
 def test_a_row_emptied_since_gets_its_status_cleared():

@@ -19,6 +19,8 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from ..errors import SourceError
+from ..fileops import replace
+from ..system_text import os_reason
 
 STAGING_DIR = ".sheets-sync-dang-ghi"
 OLD_DIR = "cu"
@@ -41,7 +43,7 @@ def write_error(path: Path, exc: OSError) -> SourceError:
 
 
 def _reason(exc: OSError) -> str:
-    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    return _REASONS.get(exc.errno or 0) or os_reason(exc)
 
 
 def prepare(out_dir: Path) -> None:
@@ -56,7 +58,9 @@ def prepare(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / STAGING_DIR).mkdir()
     except OSError as exc:
-        raise SourceError(f"Không tạo được thư mục {out_dir} ({_reason(exc)}).") from None
+        raise SourceError(
+            f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
+        ) from None
 
 
 def discard(out_dir: Path) -> None:
@@ -84,7 +88,7 @@ def holds(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise SourceError(f"Không đọc được tệp {path} ({exc.strerror}).") from None
+        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
 
 
 def create_file(path: Path, data: bytes) -> None:
@@ -102,7 +106,7 @@ def put_in_place(new: Path, target: Path) -> None:
     """Replace `target` by `new` in one step; a replaced file keeps its mode."""
     with contextlib.suppress(FileNotFoundError):
         os.chmod(new, stat.S_IMODE(target.stat().st_mode))
-    os.replace(new, target)
+    replace(new, target)  # on Windows, waits out a brief hold by an antivirus
 
 
 def commit(out_dir: Path, names: Sequence[str], keep: Collection[str]) -> list[str]:
@@ -135,10 +139,10 @@ def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
     try:
         old.mkdir(exist_ok=True)
         for path in stale:
-            os.replace(path, old / path.name)
+            replace(path, old / path.name)
     except OSError as exc:
         raise SourceError(
-            f"Không chuyển được danh sách cũ vào {old} ({exc.strerror}); các danh sách mới đã "
+            f"Không chuyển được danh sách cũ vào {old} ({os_reason(exc)}); các danh sách mới đã "
             "ghi xong."
         ) from None
     return [path.name for path in stale]

@@ -13,6 +13,7 @@ import docx
 from docx.oxml.ns import qn
 
 from ..errors import SourceError
+from ..system_text import os_reason
 from ..text import header_key
 from .package import repack
 from .placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
@@ -35,7 +36,7 @@ class TemplateFiller:
             self._bytes = path.read_bytes()
         except OSError as exc:
             raise SourceError(
-                f"Không đọc được mẫu Word {path} ({exc.strerror}); hãy kiểm tra đường dẫn."
+                f"Không đọc được mẫu Word {path} ({os_reason(exc)}); hãy kiểm tra đường dẫn."
             ) from None
         document = self._open()  # fail now, not on the first unit
         _tables(document, path)

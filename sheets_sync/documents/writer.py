@@ -15,6 +15,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..config import DocumentSettings
+from ..fileops import pool_size
 from ..model import RowResult
 from ..text import slug
 from .folder import commit, create_file, discard, holds, prepare, put_in_place, stage_if_changed
@@ -143,7 +144,7 @@ def _files(
         yield _write_summary(maker, units, summary_path)
         return
     with ProcessPoolExecutor(
-        max_workers=os.cpu_count(),
+        max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
         initargs=(maker.settings, maker.template, maker.day),
     ) as pool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -68,8 +68,13 @@ class RosterBeside:
         self.file: RosterFile | None = None
         self.warnings: list[str] = inner.warnings
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        data: SheetData = self.inner.read(worksheet, roster_worksheet)
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        data: SheetData = self.inner.read(worksheet, roster_worksheet, headers)
         if data.roster is not None:  # the spreadsheet's own roster sheet comes first
             self.file = None
             return data
@@ -78,11 +83,17 @@ class RosterBeside:
         return replace(data, roster=table)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        self._write(writes, read, self.inner.write)
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        self._write(writes, read, self.inner.overwrite)
+
+    def _write(self, writes: Sequence[CellWrite], read: SheetData, inner: Any) -> None:
         if self.file is None:
-            self.inner.write(writes, read)
+            inner(writes, read)
             return
         own, other = split_writes(writes, {read.responses.title}, self.file)
-        self.inner.write(own, replace(read, roster=None))
+        inner(own, replace(read, roster=None))
         if other:
             self.file.write(other)
 

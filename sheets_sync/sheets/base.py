@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from ..model import CellWrite, SheetData
 
@@ -17,9 +17,18 @@ def title_key(title: str) -> str:
 class Backend(Protocol):
     """Read a spreadsheet once, write a set of status cells once."""
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        """Read the responses (`worksheet`, else the first) and the roster when present.
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        """Read the responses and the roster worksheet (`roster_worksheet`) when present.
 
+        The responses are `worksheet`, else the worksheet whose header row reads as the form
+        under the question titles `headers` (the settings' aliases; the defaults when None),
+        wherever it sits, never the roster: see `form.pick_responses`. A backend that took
+        one of several candidates says so in its `warnings` list.
         Cells come back as the backend holds them: text, numbers, booleans, dates.
         """
         ...
@@ -30,5 +39,18 @@ class Backend(Protocol):
         `read` is what `read` returned: a backend whose rows can move under it (Google)
         checks that every row it writes to still holds that response, and raises
         `SheetChangedError` when one does not. Columns past the grid are added first.
+        """
+        ...
+
+
+@runtime_checkable
+class Overwriting(Protocol):
+    """A backend whose rows can move under a write (Google) and that can write unchecked."""
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write status cells planned from `read` without checking that the rows still hold it.
+
+        The last word of a run whose sheet never stopped changing: the statuses go where
+        `read`, the run's last read, says they belong. Only status cells are written.
         """
         ...

@@ -11,13 +11,14 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
 from ..model import Cell, CellWrite, SheetData, Table
+from . import limits
 from .localfile import (
     FileStamp,
     atomic_replace,
@@ -114,9 +115,16 @@ def parse_csv(data: bytes, path: Path) -> CsvText:
         raise SourceError(
             f"Tệp {path} là tệp Excel chứ không phải CSV; đổi đuôi tệp thành .xlsx rồi chạy lại."
         )
+    limits.check_file_size(path, len(data), limits.MAX_CSV_BYTES)
     codec, bom, text = _decode(data, path)
     delimiter = _sniff_delimiter(text)
+    if data.count(b"\n") > limits.MAX_ROWS:  # count first: keeping every record costs more
+        limits.check_row_count(_count_records(text, delimiter), path, path.stem)
     records, rows = _split_records(text, delimiter, path)
+    limits.check_row_count(len(rows), path, path.stem)
+    for number, record in enumerate(records, start=1):
+        if len(record) > limits.MAX_CELL_CHARS:  # only then can a cell of it be too long
+            limits.check_cells(rows[number - 1], number, path, path.stem)
     newline = next((_ending(record) for record in records if _ending(record)), "\r\n")
     return CsvText(codec, bom, delimiter, newline, records, rows)
 
@@ -131,7 +139,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, bytes, str]:
             except UnicodeDecodeError:
                 break
     else:
-        for codec in ("ascii", "utf-8", "cp1258"):
+        for codec in (*_utf16_without_bom(data), "ascii", "utf-8", "cp1258"):
             try:
                 return codec, b"", data.decode(codec)
             except UnicodeDecodeError:
@@ -140,6 +148,23 @@ def _decode(data: bytes, path: Path) -> tuple[str, bytes, str]:
         f"Không đọc được bảng mã chữ của tệp {path}; mở bằng Excel và lưu lại dạng "
         "“CSV UTF-8” rồi chạy lại."
     )
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, ...]:
+    """Tell UTF-16 saved without a byte-order mark by its zero bytes: ("utf-16-le",) or so.
+
+    Text files hold no zero byte, but UTF-16 gives one to every ASCII character (digits,
+    commas, spaces), always on the same side: odd offsets for little-endian.
+    """
+    sample = data[:65536]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return ()
+    even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
+    if odd > 0.2 and even < 0.02:
+        return ("utf-16-le",)
+    if even > 0.2 and odd < 0.02:
+        return ("utf-16-be",)
+    return ()
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -156,6 +181,14 @@ def _sniff_delimiter(text: str) -> str:
         return found
     best = max(_DELIMITERS, key=header.count)
     return best if header.count(best) else ","
+
+
+def _count_records(text: str, delimiter: str) -> int:
+    """Count the records without keeping them; a malformed file fails later with its message."""
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return 0
 
 
 def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], list[list[str]]]:
@@ -242,13 +275,18 @@ class CsvBackend:
         """Hold the run lock on the CSV (and the roster file) for a read and its write."""
         return locked_sources([self.path, self.roster_path], writing=writing)
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        """Read the responses and, with `--roster`, the roster file."""
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        """Read the responses and, with `--roster`, the roster file (a CSV has one sheet)."""
         if worksheet is not None and worksheet.strip().casefold() != self.title.casefold():
             raise SourceError(
                 f"Tệp CSV {self.path} chỉ có một trang tính; bỏ tuỳ chọn --worksheet rồi chạy lại."
             )
-        data, self._stamp = read_stamped(self.path)
+        data, self._stamp = read_stamped(self.path, limits.MAX_CSV_BYTES)
         self._text = parse_csv(data, self.path)
         responses = Table(self.title, self._text.table_rows())
         roster = None

@@ -1,6 +1,7 @@
 """Google Sheets backend over gspread: a read is 2 requests, a write 3, so a run is 5.
 
-read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster).
+read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster,
+       row 1 of the other worksheets, to tell which one holds the form's answers).
 write: values.batchGet, or the spreadsheets.batchUpdate that grows the grid when a status
        column lies past it (it sends the cells back), to check every row still holds the
        response read + values.batchUpdate (RAW, status cells only; split only above Google's
@@ -12,7 +13,7 @@ changes what comes back.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,9 @@ from gspread.spreadsheet import Spreadsheet
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import absolute_range_name, extract_id_from_url
 
+from ..config import HEADER_ALIASES
 from ..errors import SheetChangedError, SourceError
+from ..form import pick_responses
 from ..model import Cell, CellWrite, SheetData, Table
 from .base import title_key
 from .google_auth import (
@@ -163,10 +166,16 @@ class GoogleBackend:
         self._sheets = _sheets_of(self.http.metadata)
         return self._spreadsheet
 
-    def _batch_get(self, titles: Sequence[str]) -> list[tuple[list[list[Cell]], Grid | None]]:
-        """Read whole worksheets in one request: their rows and their grid size."""
+    def _batch_get(
+        self, titles: Sequence[str], *, header_of: Sequence[str] = ()
+    ) -> list[tuple[list[list[Cell]], Grid | None]]:
+        """Read whole worksheets in one request: their rows and their grid size.
+
+        The worksheets in `header_of` follow, with their first row only.
+        """
         spreadsheet = self._spreadsheet or self._open()
         ranges = [absolute_range_name(title) for title in titles]
+        ranges += [absolute_range_name(title, "1:1") for title in header_of]
         with self._google():
             try:
                 answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
@@ -182,28 +191,59 @@ class GoogleBackend:
             found.append((part.get("values", []), grid_of(part.get("range", ""))))
         return found
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
-        """Read the responses (`worksheet`, else the first) and the roster worksheet if any."""
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
+        """Read the responses (`worksheet`, else the one reading as the form) and the roster.
+
+        Without `worksheet` the same values.batchGet reads row 1 of every other worksheet, so
+        the choice costs no request unless the first worksheet besides the roster is not it.
+        """
         self._open()
         if not self._sheets:
             raise SourceError(f"Bảng tính {self.key} không có trang tính nào chứa ô: kiểm tra lại.")
-        responses = _find(self._sheets, worksheet) if worksheet else self._sheets[0]
+        named_roster = roster = _find(self._sheets, roster_worksheet)
+        rest = [s for s in self._sheets if s != roster] or self._sheets
+        responses = _find(self._sheets, worksheet) if worksheet else rest[0]
         if responses is None:
             existing = ", ".join(f"'{s.title}'" for s in self._sheets)
             raise SourceError(
                 f"Không có trang tính '{worksheet}' trong bảng tính (các trang tính hiện có: "
                 f"{existing}): sửa --worksheet cho đúng tên."
             )
-        roster = _find(self._sheets, roster_worksheet)
         roster = None if roster is None or roster.title == responses.title else roster
         titles = [responses.title] + ([roster.title] if roster else [])
-        parts = self._batch_get(titles)
-        self._grids = {title: grid for title, (_, grid) in zip(titles, parts, strict=True)}
+        others = [] if worksheet else [s.title for s in rest if s.title not in titles]
+        parts = self._batch_get(titles, header_of=others)
+        if not worksheet:
+            read = dict(zip([*titles, *others], parts, strict=True))
+            chosen = self._choose(read, named_roster, headers)
+            if chosen != responses.title:
+                parts[0] = self._batch_get([chosen])[0]
+                titles[0] = chosen
+        self._grids = {title: grid for title, (_, grid) in zip(titles, parts, strict=False)}
         return SheetData(
             source=self.source,
-            responses=Table(responses.title, parts[0][0]),
+            responses=Table(titles[0], parts[0][0]),
             roster=Table(roster.title, parts[1][0]) if roster else None,
         )
+
+    def _choose(
+        self,
+        read: Mapping[str, tuple[list[list[Cell]], Grid | None]],
+        roster: SheetInfo | None,
+        aliases: Mapping[str, list[str]] | None,
+    ) -> str:
+        """Return the title of the worksheet whose header row reads as the form."""
+        headers = [(s.title, (read[s.title][0] or [[]])[0]) for s in self._sheets]
+        roster_title = roster.title if roster else None
+        index, warning = pick_responses(headers, aliases or HEADER_ALIASES, roster_title)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        return headers[index][0]
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write status cells in one values.batchUpdate, checking the rows before and after.
@@ -212,11 +252,44 @@ class GoogleBackend:
         grow) must still hold the responses of `read`, else SheetChangedError and nothing is
         written. After: the API has no conditional write, so a sort landing between that check
         and the write would put statuses on other responses; a second check raises
-        SheetChangedError then, and the caller's new read and plan puts them right.
-        3 requests, whatever the number of rows, unless the statuses pass 9 MB.
+        SheetChangedError then, and the caller reads, decides and writes again
+        (pipeline.write_settled). 3 requests, whatever the number of rows, unless the
+        statuses pass 9 MB.
         """
         if not writes:
             return
+        tables, grouped = self._grouped(writes, read)
+        titles = list(grouped)
+        widen = self._widen_requests(titles, grouped)
+        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
+        _check_unmoved(tables, grouped, current)
+        del current  # a national sheet: one parsed copy at a time besides the read
+        self._send(titles, grouped)
+        try:
+            _check_unmoved(tables, grouped, self._rows(titles))
+        except SheetChangedError as err:
+            err.written = True
+            raise
+
+    def overwrite(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Write status cells planned from `read` with no row check before or after.
+
+        Only for a run's last word when the rows never stopped moving: the statuses go where
+        its last read says they belong. 1 request (2 when the grid must grow).
+        """
+        if not writes:
+            return
+        _, grouped = self._grouped(writes, read)
+        titles = list(grouped)
+        widen = self._widen_requests(titles, grouped)
+        if widen:
+            self._widen_and_read(titles, widen)
+        self._send(titles, grouped)
+
+    def _grouped(
+        self, writes: Sequence[CellWrite], read: SheetData
+    ) -> tuple[dict[str, Table], dict[str, dict[int, dict[int, str]]]]:
+        """Return the tables read and the writes as {sheet: {row: {col: value}}}."""
         if self.readonly:
             raise SourceError("Bảng tính được mở chỉ để đọc: dùng lệnh run để ghi trạng thái.")
         grouped = by_sheet(writes)
@@ -224,17 +297,15 @@ class GoogleBackend:
         unknown = [title for title in grouped if title not in tables]
         if unknown:
             raise SourceError(f"Không ghi được vào trang tính '{unknown[0]}' vì chưa đọc nó.")
-        titles = list(grouped)
-        widen = self._widen_requests(titles, grouped)
-        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
-        _check_unmoved(tables, grouped, current)
-        del current  # a national sheet: one parsed copy at a time besides the read
+        return tables, grouped
+
+    def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
+        """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
         spreadsheet = self._spreadsheet or self._open()
         for body in payloads(data):
             with self._google(writing=True):
                 spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
-        _check_unmoved(tables, grouped, self._rows(titles))
 
     def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
         return [rows for rows, _ in self._batch_get(titles)]

@@ -2,7 +2,7 @@
 
 No message here ever quotes a key file's contents: only its path, field names, the account's
 client_email and project_id. Google's own error texts are left out for the token endpoint,
-whose replies may echo what was sent.
+whose replies may echo what was sent, and pass through `redact` everywhere else.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
-from ..errors import CredentialsError, SheetsSyncError, SourceError
+from ..errors import CredentialsError, SheetsSyncError, SourceError, UnreachableError
+from ..system_text import os_reason
+from .google_redact import redact
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -52,14 +54,14 @@ def key_path(credentials: Path | None) -> Path:
 def load_key(path: Path, warnings: list[str]) -> dict[str, Any]:
     """Read and check a service-account JSON key; append a warning when others can read it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad saves a byte-order mark
     except FileNotFoundError:
         raise CredentialsError(
             f"Không tìm thấy tệp khóa tài khoản dịch vụ {path}: kiểm tra đường dẫn trong "
             f"--credentials hoặc {CREDENTIALS_ENV}."
         ) from None
     except (OSError, UnicodeDecodeError) as err:
-        why = err.strerror if isinstance(err, OSError) and err.strerror else "không phải văn bản"
+        why = os_reason(err) if isinstance(err, OSError) else "không phải văn bản UTF-8"
         raise CredentialsError(
             f"Không đọc được tệp khóa {path} ({why}): kiểm tra quyền đọc tệp rồi chạy lại."
         ) from None
@@ -170,8 +172,10 @@ def explain_api_error(
         )
     if code == 403:
         return _explain_403(err, message, account, writing=writing)
-    text = " ".join(message.split())[:200]
-    return SourceError(
+    text = redact(message, limit=200)
+    # A busy or failing server (a request not retried, as appendDimension is) may answer later.
+    kind = UnreachableError if code == 429 or code >= 500 else SourceError
+    return kind(
         f"Google Sheets từ chối yêu cầu (HTTP {code}: {text}): kiểm tra bảng tính rồi chạy lại."
     )
 

@@ -1,25 +1,29 @@
-"""The HTTP client under gspread: API root override, timeouts, bounded retries."""
+"""The HTTP client under gspread: API root override, timeouts, deadlines, bounded retries."""
 
 from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
+from functools import partial
 from json import dumps
 from typing import Any
 
 import requests
 from google.auth.exceptions import TransportError
+from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
-from ..errors import SourceError
+from ..errors import SourceError, UnreachableError
 
 GOOGLE_SHEETS_ROOT = "https://sheets.googleapis.com"
 API_ROOT_ENV = "SHEETS_SYNC_API_ROOT"
 RETRY_SCALE_ENV = "SHEETS_SYNC_RETRY_SCALE"
+DEADLINE_ENV = "SHEETS_SYNC_REQUEST_DEADLINE"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Dropped connections, timeouts, and google-auth's wrapper for the same on the token endpoint.
 NETWORK_ERRORS = (
@@ -42,16 +46,17 @@ class RetryPolicy:
     scale: float = 1.0
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    # The whole of one request, token exchange and answer included: the read timeout starts
+    # again with every byte, so a server trickling one byte at a time never hits it.
+    deadline: float = 300.0
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
-        """Return the default policy, scaled by SHEETS_SYNC_RETRY_SCALE when set."""
+        """Return the default policy; SHEETS_SYNC_RETRY_SCALE and _REQUEST_DEADLINE change it."""
         policy = cls()
-        scale = os.environ.get(RETRY_SCALE_ENV, "").strip()
-        try:
-            return replace(policy, scale=float(scale)) if scale else policy
-        except ValueError:
-            return policy
+        scale = _positive(os.environ.get(RETRY_SCALE_ENV, ""))
+        deadline = _positive(os.environ.get(DEADLINE_ENV, ""))
+        return replace(policy, scale=scale or policy.scale, deadline=deadline or policy.deadline)
 
     def delay(self, failures: int, retry_after: float | None) -> float:
         """Return the wait before the next attempt, after `failures` failed ones."""
@@ -59,6 +64,14 @@ class RetryPolicy:
             return retry_after * self.scale
         ceiling = min(self.max_delay, self.base_delay * 2 ** (failures - 1))
         return random.uniform(0, ceiling) * self.scale
+
+
+def _positive(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if 0 < number < float("inf") else None
 
 
 def api_root() -> str:
@@ -90,6 +103,10 @@ def _retry_after(response: requests.Response) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:
         return None  # an HTTP date: rare from Google; the backoff covers it
+
+
+class DeadlineExceeded(requests.Timeout):
+    """A request still unanswered at its deadline, however steadily bytes were arriving."""
 
 
 class SheetsHTTPClient(HTTPClient):
@@ -134,7 +151,8 @@ class SheetsHTTPClient(HTTPClient):
         started, failures, waited = time.monotonic(), 0, 0.0
         while True:
             try:
-                return super().request(method, url, params, data, json, files, headers)
+                send = partial(super().request, method, url, params, data, json, files, headers)
+                return self._within_deadline(send, policy.deadline)
             except APIError as err:
                 status = err.response.status_code
                 # A 429 says the request was not carried out: safe to send again, whatever it is.
@@ -154,6 +172,41 @@ class SheetsHTTPClient(HTTPClient):
             self.sleep(delay)
             waited += delay
 
+    def _within_deadline(
+        self, send: Callable[[], requests.Response], seconds: float
+    ) -> requests.Response:
+        """Send in a worker thread; past `seconds`, leave it to its session and give up.
+
+        The abandoned session is closed by its worker once the server lets go; later
+        requests go through a new one.
+        """
+        answer: list[requests.Response] = []
+        failure: list[BaseException] = []
+        done, abandoned = threading.Event(), threading.Event()
+        session = self.session
+
+        def work() -> None:
+            try:
+                answer.append(send())
+            except BaseException as err:  # handed to the waiting thread
+                failure.append(err)
+            finally:
+                done.set()
+                if abandoned.is_set():
+                    session.close()
+
+        threading.Thread(target=work, name="sheets-request", daemon=True).start()
+        end = time.monotonic() + seconds
+        # Short waits: Ctrl+C is not seen during a long wait on Windows.
+        while not done.wait(min(0.25, max(0.0, end - time.monotonic()))):
+            if time.monotonic() >= end:
+                abandoned.set()
+                self.session = AuthorizedSession(self.auth)  # type: ignore[no-untyped-call]
+                raise DeadlineExceeded("no complete answer in time", seconds)
+        if failure:
+            raise failure[0]
+        return answer[0]
+
 
 METADATA_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
@@ -162,16 +215,18 @@ METADATA_FIELDS = (
 
 
 def _network_reason(err: Exception) -> str:
+    if isinstance(err, DeadlineExceeded):
+        return f"máy chủ trả lời quá chậm, quá {err.args[1]:g} giây cho một yêu cầu"
     if isinstance(err, requests.Timeout):
         return "hết thời gian chờ"
     return "mất kết nối"
 
 
-def give_up(attempts: int, reason: str) -> SourceError:
+def give_up(attempts: int, reason: str) -> UnreachableError:
     """Return the error for a request that kept failing."""
     fix = "kiểm tra mạng rồi chạy lại"
     if reason == "HTTP 429":
         reason, fix = "Google báo quá nhiều yêu cầu, HTTP 429", "đợi vài phút rồi chạy lại"
-    return SourceError(
+    return UnreachableError(
         f"Không kết nối được Google Sheets sau {attempts} lần thử ({reason}): {fix}."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import os
@@ -16,11 +17,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import LockedError, SheetChangedError, SourceError
+from ..fileops import replace
+from ..system_text import os_reason
+from .limits import MAX_FILE_BYTES, check_file_size
 
 LOCK_SUFFIX = ".sheets-sync.lock"
+TAKEOVER_SUFFIX = ".takeover"
 TEMP_MARK = ".sheets-sync-"
 # A lock file still without its PID this long after creation belongs to a crashed run.
 _EMPTY_LOCK_GRACE_S = 5.0
+# A takeover marker lives for microseconds; one this old was left by a killed run.
+_MARKER_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,11 @@ class FileStamp:
     digest: str
 
 
-def read_stamped(path: Path) -> tuple[bytes, FileStamp]:
-    """Read a whole file and stamp what was read."""
+def read_stamped(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, FileStamp]:
+    """Read a whole file and stamp what was read; refuse one over `limit` bytes unread."""
     try:
         with path.open("rb") as handle:
+            check_file_size(path, os.fstat(handle.fileno()).st_size, limit)
             data = handle.read()
             st = os.fstat(handle.fileno())
     except OSError as exc:
@@ -62,6 +70,8 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
     """Turn an operating-system failure on `path` into a one-sentence error."""
     if isinstance(exc, FileNotFoundError):
         return SourceError(f"Không tìm thấy tệp {path}; kiểm tra lại đường dẫn.")
+    if exc.errno == errno.EROFS:
+        return SourceError(_read_only_disk(path))
     if isinstance(exc, IsADirectoryError):
         return SourceError(f"{path} là thư mục; hãy chỉ ra một tệp .xlsx hoặc .csv.")
     if isinstance(exc, PermissionError):
@@ -73,8 +83,43 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
         return SourceError(f"Không có quyền đọc tệp {path}; cấp quyền đọc rồi chạy lại.")
     verb = "ghi" if writing else "đọc"
     return SourceError(
-        f"Không {verb} được tệp {path} ({exc.strerror or exc}); kiểm tra tệp rồi chạy lại."
+        f"Không {verb} được tệp {path} ({os_reason(exc)}); kiểm tra tệp rồi chạy lại."
     )
+
+
+def _read_only_disk(path: Path) -> str:
+    return (
+        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư mục "
+        "chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại."
+    )
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse a read-only file, folder or disk before anything is written.
+
+    The mode bits are read, not only `os.access`: root may write any file, yet a file the
+    user marked read-only (chmod 444; the read-only attribute on Windows) must stay as it is.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return  # a missing file fails on read with its own message
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is not None:
+        with contextlib.suppress(OSError):
+            if statvfs(target.parent).f_flag & os.ST_RDONLY:
+                raise SourceError(f"{_read_only_disk(path)} Chưa ghi gì.")
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise SourceError(
+            f"Tệp {path} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties của "
+            "tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì."
+        )
+    if not os.access(target.parent, os.W_OK):
+        raise SourceError(
+            f"Không có quyền ghi vào thư mục {target.parent} chứa tệp {path.name}: cấp quyền "
+            "ghi hoặc chép tệp sang thư mục khác rồi chạy lại. Chưa ghi gì."
+        )
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: FileStamp) -> None:
@@ -102,7 +147,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: Fi
         st = os.stat(target)
         if (st.st_size, st.st_mtime_ns) != (expected.size, expected.mtime_ns):
             raise changed_error(path)
-        os.replace(temp, target)
+        replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise os_error(path, exc, writing=True) from exc
@@ -149,9 +194,11 @@ def lock_path(path: Path) -> Path:
 def locked(path: Path, *, writing: bool = True) -> Iterator[None]:
     """Hold the run lock on `path` for the duration of a read and its write.
 
-    With `writing`, a file open in Excel or LibreOffice is refused up front too.
+    With `writing`, a read-only file, folder or disk and a file open in Excel or
+    LibreOffice are refused up front too.
     """
     if writing:
+        ensure_writable(path)
         ensure_not_open(path)
     lock = lock_path(path)
     mine = _acquire(path, lock)
@@ -184,12 +231,12 @@ def _acquire(path: Path, lock: Path) -> str:
 def _take_over_if_stale(path: Path, lock: Path) -> None:
     """Remove `lock` when the run that wrote it is gone; raise `LockedError` when it lives."""
     try:
-        text = lock.read_text(encoding="utf-8")
-        age = time.time() - lock.stat().st_mtime
+        text, seen = _read_lock(lock)
     except FileNotFoundError:
         return  # released meanwhile: try again
     except (OSError, UnicodeDecodeError):
-        text, age = "", 0.0
+        text, seen = "", None
+    age = time.time() - seen[3] / 1e9 if seen else 0.0
     pid, host = _parse_holder(text)
     if pid is None:
         if age < _EMPTY_LOCK_GRACE_S:
@@ -197,10 +244,49 @@ def _take_over_if_stale(path: Path, lock: Path) -> None:
     elif host != socket.gethostname() or pid_alive(pid):
         # A run on another machine (shared folder) cannot be checked: assume it lives.
         raise _locked_error(path, lock, pid)
+    if seen is not None:
+        _remove_if_unchanged(lock, text, seen)
+
+
+def _read_lock(lock: Path) -> tuple[str, tuple[int, int, int, int]]:
+    """Return a lock file's text and the identity of the file read (device, inode, size, mtime)."""
+    with lock.open("rb") as handle:
+        st = os.fstat(handle.fileno())
+        text = handle.read().decode("utf-8")
+    return text, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _remove_if_unchanged(lock: Path, text: str, seen: tuple[int, int, int, int]) -> None:
+    """Remove the stale lock read as (`text`, `seen`), holding the takeover marker.
+
+    Runs that find the same stale lock at once take turns through the marker (created
+    exclusively), and each removes the lock only if it is still the very file it judged
+    stale: never the fresh lock another run has just taken over.
+    """
+    marker = lock.with_name(lock.name + TAKEOVER_SUFFIX)
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        _clear_stale_marker(marker)
+        time.sleep(0.01)  # another run is taking over: see what it leaves
+        return
+    except OSError as exc:
+        raise os_error(lock, exc, writing=True) from exc
+    os.close(fd)
+    try:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if _read_lock(lock) == (text, seen):
+                lock.unlink()
+    finally:
+        with contextlib.suppress(OSError):
+            marker.unlink()
+
+
+def _clear_stale_marker(marker: Path) -> None:
+    """Remove a takeover marker a run killed in those few microseconds left behind."""
     with contextlib.suppress(OSError):
-        # Re-check right before removing, so a lock just taken by another run survives.
-        if lock.read_text(encoding="utf-8") == text:
-            lock.unlink()
+        if time.time() - marker.stat().st_mtime > _MARKER_GRACE_S:
+            marker.unlink()
 
 
 def _parse_holder(text: str) -> tuple[int | None, str]:

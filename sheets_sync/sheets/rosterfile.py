@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..model import CellWrite, Table
+from .limits import MAX_CSV_BYTES, MAX_FILE_BYTES
 from .localfile import FileStamp, locked, read_stamped
 
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -42,8 +43,9 @@ class RosterFile:
                 f"Tệp --roster {self.path} chính là tệp nguồn; đặt tên trang danh sách là "
                 f"“{roster_worksheet}” trong tệp đó thay vì dùng --roster."
             )
-        data, self._stamp = read_stamped(self.path)
-        if suffix in CSV_SUFFIXES:
+        csv = suffix in CSV_SUFFIXES
+        data, self._stamp = read_stamped(self.path, MAX_CSV_BYTES if csv else MAX_FILE_BYTES)
+        if csv:
             self._csv = csvfile.parse_csv(data, self.path)
             rows = self._csv.table_rows()
         else:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from io import BytesIO
@@ -17,8 +18,11 @@ from typing import Any
 
 import openpyxl
 
+from ..config import HEADER_ALIASES
 from ..errors import SourceError
+from ..form import pick_responses
 from ..model import Cell, CellWrite, SheetData, Table
+from . import limits
 from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes
@@ -44,18 +48,27 @@ class XlsxBackend:
         self._stamp: FileStamp | None = None
         self._titles: set[str] = set()
         self._roster_file: RosterFile | None = None
+        self.warnings: list[str] = []
 
     def lock(self, *, writing: bool = True) -> AbstractContextManager[None]:
         """Hold the run lock on the workbook (and a separate roster file) for a read and write."""
         return locked_sources([self.path, self.roster_path], writing=writing)
 
-    def read(self, worksheet: str | None, roster_worksheet: str) -> SheetData:
+    def read(
+        self,
+        worksheet: str | None,
+        roster_worksheet: str,
+        headers: Mapping[str, list[str]] | None = None,
+    ) -> SheetData:
         """Read the responses sheet and the roster sheet (else the `--roster` file)."""
         data, self._stamp = read_stamped(self.path)
         book = open_book(data, self.path)
         try:
-            sheet = pick_sheet(book, worksheet, self.path)
             roster_sheet = find_sheet(book, roster_worksheet)
+            if worksheet is None:
+                sheet = self._choose(book, roster_sheet, headers or HEADER_ALIASES)
+            else:
+                sheet = pick_sheet(book, worksheet, self.path)
             if roster_sheet is sheet:
                 roster_sheet = None
             responses = Table(sheet.title, sheet_rows(data, book, sheet, self.path))
@@ -69,7 +82,17 @@ class XlsxBackend:
         if roster is None and self.roster_path is not None:
             self._roster_file = RosterFile(self.roster_path, self.path)
             roster = self._roster_file.read(roster_worksheet, taken={responses.title})
-        return SheetData(str(self.path), responses, roster)
+        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN)
+
+    def _choose(self, book: Any, roster: Any, aliases: Mapping[str, list[str]]) -> Any:
+        """Take the sheet whose header row reads as the form, wherever it sits."""
+        pick_sheet(book, None, self.path)  # refuses a workbook without sheets
+        sheets = book.worksheets
+        headers = [(sheet.title, header_row(sheet, self.path)) for sheet in sheets]
+        index, warning = pick_responses(headers, aliases, roster.title if roster else None)
+        if warning and warning not in self.warnings:
+            self.warnings.append(warning)
+        return sheets[index]
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write the status cells into the workbook (and the roster file), each atomically."""
@@ -89,6 +112,11 @@ def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
             f"Tệp {path} là tệp Excel cũ (.xls) hoặc có đặt mật khẩu; mở bằng Excel, bỏ mật "
             "khẩu và lưu lại dạng .xlsx rồi chạy lại."
         )
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            limits.check_zip_sizes(archive, path)
+    except zipfile.BadZipFile as exc:
+        raise bad_file(path) from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -124,12 +152,26 @@ def pick_sheet(book: Any, worksheet: str | None, path: Path) -> Any:
     return found
 
 
+def header_row(sheet: Any, path: Path) -> list[Cell]:
+    """Read only a read-only sheet's first row."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sheet.reset_dimensions()
+            for values in sheet.iter_rows(min_row=1, max_row=1, values_only=True):
+                return list(values)
+    except Exception as exc:  # a malformed sheet fails only while it streams
+        raise bad_file(path) from exc
+    return []
+
+
 def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
     """Read a read-only sheet's values, trimmed as the Sheets API trims them."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
-            rows = _trimmed_rows(sheet)
+            _check_row_tags(book, sheet, path)
+            rows = _trimmed_rows(sheet, path)
             if _has_uncached_formulas(book, sheet):
                 _fill_formula_text(rows, data, sheet.title, path)
     except SourceError:
@@ -139,12 +181,15 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     return rows
 
 
-def _trimmed_rows(sheet: Any) -> list[list[Cell]]:
+def _trimmed_rows(sheet: Any, path: Path) -> list[list[Cell]]:
     # The stored dimension can be wrong (too small cuts data); stream the rows as they are.
     sheet.reset_dimensions()
     rows: list[list[Cell]] = []
     last = 0
     for values in sheet.iter_rows(values_only=True):
+        if len(rows) == limits.MAX_ROWS:
+            limits.check_row_count(len(rows) + 1, path, sheet.title)
+        limits.check_cells(values, len(rows) + 1, path, sheet.title)
         end = len(values)
         while end and (values[end - 1] is None or values[end - 1] == ""):
             end -= 1
@@ -156,6 +201,24 @@ def _trimmed_rows(sheet: Any) -> list[list[Cell]]:
             last = len(rows)
     del rows[last:]
     return rows
+
+
+def _check_row_tags(book: Any, sheet: Any, path: Path) -> None:
+    """Refuse a sheet with too many rows from its raw XML, before parsing a single one.
+
+    `<row` and `<x:row` are counted in bytes (an upper bound: `<rowBreaks` counts too);
+    chunks overlap by 3 bytes so a tag cut in two counts once.
+    """
+    part = getattr(sheet, "_worksheet_path", None)
+    if part is None:
+        return
+    count, tail = 0, b""
+    with book._archive.open(part) as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            window = tail + chunk
+            count += window.count(b"<row") + window.count(b":row")
+            tail = window[-3:]
+    limits.check_row_count(count, path, sheet.title)
 
 
 def _has_uncached_formulas(book: Any, sheet: Any) -> bool:
@@ -178,7 +241,7 @@ def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Pa
     """Show a formula's text where the workbook holds no value for it."""
     book = open_book(data, path, values=False)
     try:
-        formulas = _trimmed_rows(book[title])
+        formulas = _trimmed_rows(book[title], path)
     finally:
         book.close()
     for index, raw in enumerate(formulas):

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 
 from ..errors import SourceError
 from ..model import CellWrite
+from .limits import check_excel_grid
 from .xlsx_cells import attributes
 from .xlsx_sheetxml import SheetPatch, UnsafeSheet
 
@@ -76,6 +77,8 @@ class PatchedBook:
             parts, calc_chain = self._parts()
         except (KeyError, ElementTree.ParseError) as exc:
             raise bad_file(self.path) from exc
+        for title, cells in by_sheet.items():
+            check_excel_grid(title, cells, self.path)
         formulas_replaced = False
         for title, cells in by_sheet.items():
             if title not in parts:

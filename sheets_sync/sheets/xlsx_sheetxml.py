@@ -62,11 +62,23 @@ def _grammar(prefix: bytes) -> dict[str, re.Pattern[bytes]]:
         "row": re.compile(rb"<" + p + rb"row(?=[\s/>])" + _ATTRS + rb"(/?)>"),
         "row_end": re.compile(rb"</" + p + rb"row\s*>"),
         "data_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
+        # A cell's content never holds another cell's tag: stopping there keeps a row of
+        # unclosed `<c>` linear instead of scanning to the row's end from each of them.
         "cell": re.compile(
-            rb"<" + p + rb"c(?=[\s/>])" + _ATTRS + rb"(?:/>|>(.*?)</" + p + rb"c\s*>)", re.S
+            rb"<"
+            + p
+            + rb"c(?=[\s/>])"
+            + _ATTRS
+            + rb"(?:/>|>((?:(?!</?"
+            + p
+            + rb"c[\s/>]).)*?)</"
+            + p
+            + rb"c\s*>)",
+            re.S,
         ),
         "formula": re.compile(rb"<" + p + rb"f(?=[\s/>])" + _ATTRS + rb"/?>"),
         "dimension": re.compile(rb"<" + p + rb"dimension(?=[\s/>])" + _ATTRS + rb"/?>"),
+        "merge": re.compile(rb"<" + p + rb"mergeCell(?=[\s/>])" + _ATTRS + rb"/?>"),
     }
 
 
@@ -101,9 +113,39 @@ class SheetPatch:
             self.done = found.end()
         else:
             self._rows()
-        self._emit(self.buf[self.done :])
-        while chunk := self.source.read(_CHUNK):
+        self._tail()
+
+    def _tail(self) -> None:
+        """Copy what follows the rows, refusing a write into a merged cell's hidden part.
+
+        `<mergeCells>` comes after `<sheetData>`: the rows are already in the temporary
+        file, which a refusal throws away. Chunks overlap so a tag cut in two is seen whole.
+        """
+        window = self.buf[self.done :]
+        self._emit(window)
+        while True:
+            if b"mergeCell" in window:
+                for merge in self.g["merge"].finditer(window):
+                    self._check_merge(attributes(merge[1]).get(b"ref", b""))
+            chunk = self.source.read(_CHUNK)
+            if not chunk:
+                return
             self._emit(chunk)
+            window = window[-_LOOKAHEAD:] + chunk
+
+    def _check_merge(self, ref: bytes) -> None:
+        """Refuse text written into a merged range anywhere but its top-left cell."""
+        try:
+            top, left, bottom, right = parse_range(ref.decode("ascii"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UnsafeSheet("vùng ô gộp lạ") from exc
+        if bisect_left(self.cols, left) == bisect_right(self.cols, right):
+            return
+        for number in self.rows[bisect_left(self.rows, top) : bisect_right(self.rows, bottom)]:
+            for col, text in self.cells[number].items():
+                if left <= col <= right and text and (number, col) != (top, left):
+                    where = f"{col_letters(col)}{number}"
+                    raise UnsafeSheet(f"vùng ô gộp {ref.decode('ascii')}", where)
 
     def _head(self) -> re.Match[bytes]:
         """Read up to `<sheetData>`, learn the prefixes and write the head with its dimension."""
@@ -317,9 +359,13 @@ class SheetPatch:
         return True
 
     def _skip_blank(self) -> int:
+        """Move past whitespace; what is skipped may leave the buffer, so a run is read once."""
         while True:
             end = _BLANK.match(self.buf, self.pos).end()  # type: ignore[union-attr]
-            if end < len(self.buf) or not self._more():
+            if end < len(self.buf):
+                return end
+            self.pos = self.mark = end
+            if not self._more():
                 return end
 
     def _match(self, pattern: re.Pattern[bytes]) -> re.Match[bytes] | None:
@@ -332,8 +378,15 @@ class SheetPatch:
                 return found
 
     def _search(self, pattern: re.Pattern[bytes], start: int) -> re.Match[bytes]:
+        """Search for a closing tag from `start`, reading more; each byte is searched once.
+
+        A closing tag holds one `<`, so after a miss only the text from the last `<` on
+        can still start one.
+        """
         offset = start - self.pos
         while not (found := pattern.search(self.buf, self.pos + offset)):
+            last = self.buf.rfind(b"<", self.pos + offset)
+            offset = (last if last >= 0 else len(self.buf)) - self.pos
             if not self._more():
                 raise UnsafeSheet("hàng không có thẻ đóng")
         return found

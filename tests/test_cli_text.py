@@ -1,0 +1,213 @@
+"""The command line speaks Vietnamese: help, Click's errors, OS and TOML errors, any console."""
+
+import errno
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheets_sync.cli import main
+from sheets_sync.system_text import os_reason
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "form-responses.xlsx"
+ROOT = Path(__file__).parent.parent
+
+
+def help_lines(*args: str) -> list[str]:
+    result = CliRunner().invoke(main, [*args, "--help"], prog_name="sheets-sync")
+    assert result.exit_code == 0
+    return result.output.splitlines()
+
+
+def test_main_help_is_vietnamese():
+    lines = help_lines()
+    assert lines[0] == "Cách dùng: sheets-sync [TÙY_CHỌN] LỆNH [THAM_SỐ]..."
+    assert "Tùy chọn:" in lines
+    assert "Lệnh:" in lines
+    assert "  --version   Hiện phiên bản rồi thoát." in lines
+    assert "  -h, --help  Hiện hướng dẫn này rồi thoát." in lines
+    assert "  check   Đọc, chuẩn hóa, kiểm tra và in kết quả; không ghi gì." in lines
+
+
+def test_command_help_is_vietnamese_with_its_defaults():
+    lines = help_lines("run")
+    assert lines[0] == "Cách dùng: sheets-sync run [TÙY_CHỌN] NGUỒN"
+    assert "  --out THƯ_MỤC           Thư mục ghi danh sách Word.  [mặc định: danh-sach]" in lines
+    assert "  -h, --help              Hiện hướng dẫn này rồi thoát." in lines
+    check = help_lines("check")
+    assert "  --format [text|json]    Định dạng kết quả.  [mặc định: text]" in check
+
+
+def test_no_english_word_of_click_is_left_in_any_help():
+    assert {"check", "run", "docs", "report", "doctor", "init", "watch"} <= set(main.commands)
+    for args in ([], *([name] for name in main.commands)):
+        text = "\n".join(help_lines(*args))
+        english_words = (
+            "Usage",
+            "Options",
+            "Commands",
+            "Show this",
+            "default",
+            "[OPTIONS]",
+            "TEXT",
+        )
+        for english in english_words:
+            assert english not in text, (args, english)
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (IsADirectoryError(errno.EISDIR, "Is a directory"), "đây là một thư mục, không phải tệp"),
+        (NotADirectoryError(errno.ENOTDIR, "Not a directory"), "một phần của đường dẫn không"),
+        (PermissionError(errno.EACCES, "Permission denied"), "không có quyền truy cập"),
+        (OSError(errno.ENOSPC, "No space left on device"), "ổ đĩa đã đầy"),
+        (OSError(errno.EDOM, "Numerical argument out of domain"), "lỗi hệ thống số"),
+    ],
+)
+def test_os_errors_are_said_in_vietnamese(error, said):
+    assert os_reason(error).startswith(said)
+
+
+def test_an_out_folder_below_a_file_is_explained_in_vietnamese(tmp_path):
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    blocker = tmp_path / "tep"
+    blocker.write_text("x", "utf-8")
+    result = CliRunner().invoke(main, ["docs", str(book), "--out", str(blocker / "ds")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Lỗi: Không tạo được thư mục {blocker / 'ds'} (một phần của đường dẫn không phải "
+        "thư mục); hãy chọn --out khác.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "where"),
+    [
+        ("deadline = 2024-02-05\nroster_worksheet = Danh sách\n", "dòng 2, cột 20"),
+        ("[documents\nplace = 'Long Biên'\n", "dòng 1, cột 11"),
+    ],
+)
+def test_a_toml_mistake_names_the_line_in_vietnamese(tmp_path, toml, where):
+    config = tmp_path / "sheets-sync.toml"
+    config.write_text(toml, "utf-8")
+    book = tmp_path / "a.xlsx"
+    shutil.copy(EXAMPLE, book)
+    result = CliRunner().invoke(main, ["check", str(book), "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Lỗi: Tệp cấu hình {config} sai cú pháp TOML ở {where} («")
+    assert "Invalid" not in result.output and "Expected" not in result.output
+
+
+def test_a_windows_path_in_double_quotes_gets_the_single_quote_hint(tmp_path):
+    config = tmp_path / "sheets-sync.toml"
+    config.write_text('[documents]\nplace = "C:\\Users\\ldld"\n', "utf-8")
+    book = tmp_path / "a.xlsx"
+    shutil.copy(EXAMPLE, book)
+    result = CliRunner().invoke(main, ["check", str(book), "--config", str(config)])
+    assert result.exit_code == 1
+    assert "dòng 2" in result.output
+    assert "đặt trong dấu nháy đơn ('C:\\Thu muc\\khoa.json')" in result.output
+
+
+def _run_cli(args: list[str], env_extra: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_extra}
+    env.pop("PYTHONUTF8", None)
+    code = "from sheets_sync.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, check=False, timeout=120, **kwargs
+    )
+
+
+def test_output_redirected_under_a_windows_code_page_stays_readable_utf8(tmp_path):
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    out, err = tmp_path / "ket-qua.txt", tmp_path / "loi.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        done = _run_cli(
+            ["check", str(book)], {"PYTHONIOENCODING": "cp1252"}, stdout=stdout, stderr=stderr
+        )
+    assert done.returncode == 0, err.read_bytes()
+    text = out.read_bytes().decode("utf-8")  # not cp1252, not mangled
+    assert [line for line in text.splitlines() if line.startswith("Đã kiểm tra")] == [
+        "Đã kiểm tra 31 dòng của 30 đơn vị: 19 hợp lệ, 7 cần lưu ý, 4 cần sửa, "
+        "1 đã thay bằng lần gửi sau."
+    ]
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        failed = _run_cli(
+            ["check", str(tmp_path / "khong-co.xlsx")],
+            {"PYTHONIOENCODING": "cp1252"},
+            stdout=stdout,
+            stderr=stderr,
+        )
+    assert failed.returncode == 1
+    assert err.read_bytes().decode("utf-8").startswith("Lỗi: Không tìm thấy tệp ")
+
+
+def test_a_console_without_vietnamese_letters_gets_them_without_accents(tmp_path):
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    leader, follower = pty.openpty()
+    try:
+        done = _run_cli(
+            ["check", str(book)],
+            {"PYTHONIOENCODING": "cp437"},
+            stdout=follower,
+            stderr=subprocess.PIPE,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert done.returncode == 0, done.stderr
+    lines = b"".join(chunks).decode("cp437").splitlines()
+    assert [line for line in lines if line.startswith("Da kiem tra")] == [
+        # cp437 has ò: only the letters it lacks lose their accents.
+        "Da kiem tra 31 dòng cua 30 don vi: 19 hop le, 7 can luu y, 4 can sua, "
+        "1 da thay bang lan gui sau."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [(92184, 0, "92.184"), (31.24, 1, "31,2"), (1234.56, 1, "1.234,6"), (7, 0, "7")],
+)
+def test_numbers_use_vietnamese_separators(value, decimals, text):
+    from sheets_sync.output import number
+
+    assert number(value, decimals) == text
+
+
+def test_a_config_saved_by_notepad_loads_and_a_non_utf8_one_is_named(tmp_path):
+    from sheets_sync.config import load_settings
+    from sheets_sync.errors import ConfigError
+
+    config = tmp_path / "sheets-sync.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + "[documents]\nplace = 'Gia Lâm'\n".encode())
+    assert load_settings(config).documents.place == "Gia Lâm"
+    config.write_bytes("[documents]\nplace = 'Gia Lâm'\n".encode("cp1258"))
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert str(error.value) == (
+        f"Tệp cấu hình {config} không phải văn bản UTF-8: lưu lại tệp với mã hóa UTF-8."
+    )
+
+
+def test_a_bare_command_shows_the_vietnamese_help():
+    result = CliRunner().invoke(main, [], prog_name="sheets-sync")
+    assert result.output.splitlines()[0] == "Cách dùng: sheets-sync [TÙY_CHỌN] LỆNH [THAM_SỐ]..."
+    assert "Lỗi" not in result.output
