@@ -18,8 +18,16 @@ from ..config import DocumentSettings
 from ..fileops import pool_size
 from ..model import RowResult
 from ..text import slug
-from .folder import commit, create_file, discard, holds, prepare, put_in_place, stage_if_changed
-from .folder import write_error as write_error
+from .folder import (
+    commit,
+    create_file,
+    discard,
+    holds,
+    prepare,
+    put_in_place,
+    stage_if_changed,
+    write_error,
+)
 from .maker import DocumentMaker, SummaryUnit, summary_units
 
 SUMMARY_FILE = "tong-hop.docx"
