@@ -8,10 +8,11 @@ link and markup-like text, and the consolidated list of 30 units. A file fails w
 LibreOffice cannot convert it, when a paragraph or table cell of the .docx is missing from
 the PDF's text, when a word is printed outside the left or right margin, when a link of
 table 1 is broken inside a word (only after `/`, `.`, `?`, `=`, `&`), or when the rule under
-the issuing body is not 1/3 to 1/2 of the line above it, as printed. The default run
-also renders the consolidated lists of 1 to 45 units of a synthetic district, all in the same
-LibreOffice call, and fails when a last page holds nothing but the signature block. Exit code
-1 on any failure. Needs `soffice` (LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
+the issuing body is not 1/3 to 1/2 of the line above it, as printed. The default run also
+renders the consolidated lists of 1 to 45 units of a synthetic district, in the built-in
+layout and in the example template, all in the same LibreOffice call, and fails when a last
+page holds nothing but the signature block. Exit code 1 on any failure. Needs `soffice`
+(LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ def squeeze(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).split())
 
 
-def check_file(docx_path: Path, pdf: Path) -> list[str]:
-    """Return the problems of one rendered file; an empty list means it is fine."""
+def check_file(docx_path: Path, pdf: Path, *, links: bool = True) -> list[str]:
+    """Return the problems of one rendered file; an empty list means it is fine.
+
+    `links`: check that no link is cut inside a word (not for a template's own columns).
+    """
     import docx
 
     document = docx.Document(str(docx_path))
@@ -87,7 +91,8 @@ def check_file(docx_path: Path, pdf: Path) -> list[str]:
         for line in dict.fromkeys(expected_texts(document))
         if squeeze(line) not in rendered
     ]
-    problems += links_cut_mid_word(docx_path, document, text)
+    if links:
+        problems += links_cut_mid_word(docx_path, document, text)
     section = document.sections[0]
     page_width, left_margin = section.page_width or 0, section.left_margin or 0
     left = left_margin * POINTS_PER_EMU - MARGIN_SLACK
@@ -224,11 +229,12 @@ def sample_set(out_dir: Path) -> list[Path]:
 SWEEP_SIZES = range(1, 46)  # units in the consolidated lists of the page-break sweep
 
 
-def sweep_set(out_dir: Path) -> dict[Path, tuple[str, ...]]:
-    """Write consolidated lists of 1 to 45 units of a synthetic district.
+def sweep_set(out_dir: Path) -> dict[Path, tuple[tuple[str, ...], bool]]:
+    """Write consolidated lists of 1 to 45 units of a synthetic district, in the built-in
+    layout and in the example template.
 
     Return each file with the lines of its signature block, which must never stand alone
-    on the last page.
+    on the last page, and whether its columns are this tool's (a template's are its own).
     """
     sys.path.insert(0, str(Path(__file__).parent))
     from synthetic import responses
@@ -248,12 +254,20 @@ def sweep_set(out_dir: Path) -> dict[Path, tuple[str, ...]]:
         settings.signer_note,
         settings.summary_signer_name,
     )
+    # The example template: its own signature table, and a footer on every page.
+    template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
+    own = DocumentMaker(settings, template, today=date(2024, 2, 5))
+    footer = f"{settings.summary_issuer} - danh sách lực lượng tham gia tuyên truyền"
+    own_signature = ("TM. BAN CHẤP HÀNH", *signature[1:], footer)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for size in SWEEP_SIZES:
         path = out_dir / f"tong-hop-{size}.docx"
         path.write_bytes(maker.summary(listed[:size]))
-        files[path] = signature
+        files[path] = (signature, True)
+        path = out_dir / f"tong-hop-mau-{size}.docx"
+        path.write_bytes(own.summary(listed[:size]))
+        files[path] = (own_signature, False)
     return files
 
 
@@ -292,9 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{f.name}: LibreOffice không chuyển được sang PDF" for f in files if f not in pdfs
         ]
         for file, pdf in pdfs.items():
-            problems.extend(check_file(file, pdf))
-            if file in sweep:
-                problems.extend(lone_signature(file, pdf, sweep[file]))
+            signature, own_columns = sweep.get(file, ((), True))
+            problems.extend(check_file(file, pdf, links=own_columns))
+            if signature:
+                problems.extend(lone_signature(file, pdf, signature))
     for line in problems:
         print(line, file=sys.stderr)
     print(f"{len(files)} tệp, {len(problems)} lỗi.")

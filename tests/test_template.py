@@ -9,13 +9,23 @@ from typing import Any
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker
 from sheets_sync.errors import SourceError
 
-from .test_documents import DAY, FANPAGE_HEADERS, NGOC_LAM, STAFF_HEADERS, result, staff
+from .test_documents import (
+    DAY,
+    FANPAGE_HEADERS,
+    NGOC_LAM,
+    STAFF_HEADERS,
+    laid_out,
+    people_texts,
+    result,
+    staff,
+)
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "mau-danh-sach.docx"
@@ -55,14 +65,14 @@ def test_the_example_template_takes_each_units_letterhead_date_and_signer() -> N
     ]
     assert head[1].paragraphs[1].text == "Long Biên, ngày 30 tháng 01 năm 2024"
     assert "Đơn vị: Trường THCS Ngọc Lâm" in all_text(first)
-    signature = [p.text for p in first.tables[3].cell(0, 1).paragraphs]
+    signature = [p.text for p in laid_out(first).signature.cell(0, 1).paragraphs]
     assert signature[1] == "CHỦ TỊCH" and signature[-1] == "Nguyễn Thị Thu Hà"
     assert "Trường THCS Ngọc Lâm - danh sách lực lượng tham gia tuyên truyền" in all_text(first)
     assert "CÔNG ĐOÀN TRƯỜNG MN HOA SỮA" in all_text(second)
     assert not [line for line in all_text(first) + all_text(second) if "{{" in line]
     # The header variants TT, Tên đơn vị (CĐCS), Họ và tên and SĐT are the two tables.
     assert [c.text for c in first.tables[1].rows[1].cells][:2] == ["1", "Trường THCS Ngọc Lâm"]
-    assert [c.text for c in first.tables[2].rows[3].cells][1] == "Lê Hoa"
+    assert people_texts(first)[3][1] == "Lê Hoa"
 
 
 def test_the_consolidated_list_is_issued_by_the_federation() -> None:
@@ -72,7 +82,30 @@ def test_the_consolidated_list_is_issued_by_the_federation() -> None:
         "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI",
         "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN",
     ]
-    assert document.tables[3].cell(0, 1).paragraphs[-1].text == "Đặng Thị Ánh Nguyệt"
+    assert laid_out(document).signature.cell(0, 1).paragraphs[-1].text == "Đặng Thị Ánh Nguyệt"
+
+
+def test_the_last_rows_of_a_template_keep_with_its_signature() -> None:
+    members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
+    maker = DocumentMaker(SETTINGS, EXAMPLE, today=DAY)
+    document = read(maker.summary([result("Trường MN Hoa Sữa", members)]))
+    laid = laid_out(document)
+    _, tail = laid.people
+    assert [r[0] for r in people_texts(document)] == ["TT", "1", "2", "3", "4", "5"]
+    assert [row.cells[0].text for row in tail.rows] == ["4", "5"]
+    kept = document.tables[-1]
+    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert laid.signature.cell(0, 1).paragraphs[0].text == "TM. BAN CHẤP HÀNH"
+
+
+def test_a_template_with_text_after_its_table_is_left_as_it_is(tmp_path: Path) -> None:
+    template = split_template(tmp_path / "mau.docx")
+    document = docx.Document(str(template))
+    document.add_paragraph("Nơi nhận: " + "các đơn vị trực thuộc, " * 5)
+    document.add_table(rows=1, cols=2)
+    document.save(str(template))
+    filled = read(DocumentMaker(SETTINGS, template, today=DAY).summary([NGOC_LAM]))
+    assert len(filled.tables) == 3  # two tables of the form and the one after the text
 
 
 def split_template(path: Path, extra: str = "") -> Path:

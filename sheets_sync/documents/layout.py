@@ -238,23 +238,23 @@ def data_table_parts(
         yield (tail if opened else opening + head + tail) + TABLE_END
     elif opened:
         # A paragraph between them, or Word and LibreOffice join the two tables into one.
-        yield TABLE_END + _JOIN + kept_together(opening + tail + TABLE_END + closing)
+        yield TABLE_END + JOIN + kept_together(opening + tail + TABLE_END + closing)
     else:
         yield kept_together(opening + head + tail + TABLE_END + closing)
 
 
-_JOIN = paragraph(font=Font(size=1))
+JOIN = paragraph(font=Font(size=1))
 _END = paragraph(font=Font(size=1), exact_line=20)
 
 
-def kept_together(content: str) -> str:
+def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
     """Return `content` in a borderless one-cell row that never splits across pages.
 
     Word and LibreOffice both move such a row whole to the next page; keep-with-next on
     table rows is ignored by LibreOffice when the table runs over a page.
     """
-    inner = content + _JOIN  # a cell must end with a paragraph
-    return table((TEXT_WIDTH,), [row([cell(TEXT_WIDTH, inner)])], borders=False)
+    inner = content + JOIN  # a cell must end with a paragraph
+    return table((width,), [row([cell(width, inner)])], borders=False)
 
 
 def _data_row(

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from ..errors import SourceError
 from ..system_text import os_reason
 from ..text import header_key
-from .package import repack
+from .keep import keep_signature
+from .package import TEXT_WIDTH, repack
 from .placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from .wordml import xml_safe
 
@@ -24,6 +25,7 @@ FANPAGE_KEYS = frozenset({"ten don vi", "ten don vi cdcs", "ten cdcs", "don vi"}
 STAFF_KEYS = frozenset({"ho ten", "ho va ten"})
 NUMBER_KEYS = frozenset({"stt", "tt", "so tt", "so thu tu"})
 COLUMNS = 5
+EMU_PER_TWIP = 635
 FIXED_DATE = datetime(2024, 1, 1)
 
 
@@ -61,6 +63,7 @@ class TemplateFiller:
         fanpage_table, staff_table = _tables(document, self.path)
         _fill(fanpage_table, fanpages)
         _fill(staff_table, staff)
+        keep_signature(staff_table, _text_width(document))
         _fix_properties(document)
         buffer = io.BytesIO()
         document.save(buffer)
@@ -155,6 +158,16 @@ def _set_text(tc: Any, text: str) -> None:
     r.append(t)
     p.append(r)
     tc.append(p)
+
+
+def _text_width(document: Any) -> int:
+    """Return the width between the margins of the last section, in twips."""
+    section = document.sections[-1]
+    sizes = (section.page_width, section.left_margin, section.right_margin)
+    if any(size is None for size in sizes):
+        return TEXT_WIDTH
+    page, left, right = (int(size) for size in sizes)
+    return (page - left - right) // EMU_PER_TWIP
 
 
 def _fix_properties(document: Any) -> None:
