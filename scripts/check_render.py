@@ -6,13 +6,19 @@
 Without files, a sample set is made first: a small unit, a 40-staff unit with a very long
 link and markup-like text, and the consolidated list of 30 units. A file fails when
 LibreOffice cannot convert it, when a paragraph or table cell of the .docx is missing from
-the PDF's text, or when a word is printed outside the left or right margin. Exit code 1 on
-any failure. Needs `soffice` (LibreOffice) and `pdftotext` (poppler).
+the PDF's text, when a word is printed outside the left or right margin, when a link of
+table 1 is broken inside a word (only after `/`, `.`, `?`, `=`, `&`), or when the rule under
+the issuing body is not 1/3 to 1/2 of the line above it, as printed. The default run also
+renders the consolidated lists of 1 to 45 units of a synthetic district, in the built-in
+layout and in the example template, all in the same LibreOffice call, and fails when a last
+page holds nothing but the signature block. Exit code 1 on any failure. Needs `soffice`
+(LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import subprocess
 import sys
@@ -66,8 +72,11 @@ def squeeze(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).split())
 
 
-def check_file(docx_path: Path, pdf: Path) -> list[str]:
-    """Return the problems of one rendered file; an empty list means it is fine."""
+def check_file(docx_path: Path, pdf: Path, *, links: bool = True) -> list[str]:
+    """Return the problems of one rendered file; an empty list means it is fine.
+
+    `links`: check that no link is cut inside a word (not for a template's own columns).
+    """
     import docx
 
     document = docx.Document(str(docx_path))
@@ -82,6 +91,8 @@ def check_file(docx_path: Path, pdf: Path) -> list[str]:
         for line in dict.fromkeys(expected_texts(document))
         if squeeze(line) not in rendered
     ]
+    if links:
+        problems += links_cut_mid_word(docx_path, document, text)
     section = document.sections[0]
     page_width, left_margin = section.page_width or 0, section.left_margin or 0
     left = left_margin * POINTS_PER_EMU - MARGIN_SLACK
@@ -89,10 +100,71 @@ def check_file(docx_path: Path, pdf: Path) -> list[str]:
     boxes = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode()
+    if document.tables[0].cell(0, 0).paragraphs[2].text == "":
+        problems += rule_out_of_proportion(docx_path, document, boxes)
     for x_min, x_max in _WORD.findall(boxes):
         if float(x_min) < left or float(x_max) > right:
             problems.append(f"{docx_path.name}: chữ tràn lề ({x_min}-{x_max} pt)")
             break
+    return problems
+
+
+_WORD_TEXT = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+)
+
+
+def rule_out_of_proportion(docx_path: Path, document: Any, boxes: str) -> list[str]:
+    """Return a problem when the rule under the issuing body is not 1/3 to 1/2 of its line.
+
+    The line's printed width is measured on page 1 of the PDF (`pdftotext -bbox`).
+    """
+    letterhead = document.tables[0].cell(0, 0)
+    issuer, rule = letterhead.paragraphs[1], letterhead.paragraphs[2]
+    indent = rule.paragraph_format
+    rule_pt = (letterhead.width - indent.left_indent - indent.right_indent) * POINTS_PER_EMU
+    longest = squeeze(max(issuer.text.split("\n"), key=len))
+    page_one = boxes.split("</page>", 1)[0]
+    lines: dict[float, list[tuple[float, float, str]]] = {}
+    for x_min, y_min, x_max, word in _WORD_TEXT.findall(page_one):
+        entry = (float(x_min), float(x_max), html.unescape(word))
+        lines.setdefault(round(float(y_min)), []).append(entry)
+    for words in lines.values():
+        if squeeze("".join(w for _, _, w in words)) == longest:
+            width = max(x for _, x, _ in words) - min(x for x, _, _ in words)
+            if not width / 3 <= rule_pt <= width / 2:
+                return [
+                    f"{docx_path.name}: gạch dưới dài {rule_pt:.0f} pt, dòng trên {width:.0f} pt"
+                ]
+            return []
+    return [f"{docx_path.name}: không thấy dòng {longest!r} ở trang 1"]
+
+
+LINK_BREAKS = "/.?=&"
+LONGEST_PIECE = 30  # a piece of a link this long may have to break anywhere
+
+
+def links_cut_mid_word(docx_path: Path, document: Any, text: str) -> list[str]:
+    """Return a problem for each link of table 1 that a line break cuts inside a word.
+
+    A link may break only after `/`, `.`, `?`, `=` or `&`; `text` is `pdftotext -raw`'s.
+    """
+    problems = []
+    links = {row.cells[3].text for row in document.tables[1].rows[1:]}
+    for link in sorted(link for link in links if link.startswith("http")):
+        pieces = re.split(r"(?<=[/.?=&])", link)
+        if max(map(len, pieces)) > LONGEST_PIECE:
+            continue
+        found = re.search("\\n?".join(map(re.escape, link)), text)
+        if found is None:
+            continue  # reported as missing text
+        cut = [
+            i
+            for i, ch in enumerate(found.group(0))
+            if ch == "\n" and found.group(0)[i - 1] not in LINK_BREAKS
+        ]
+        if cut:
+            problems.append(f"{docx_path.name}: đường link bị ngắt giữa chữ: {link}")
     return problems
 
 
@@ -154,18 +226,90 @@ def sample_set(out_dir: Path) -> list[Path]:
     return write_documents([small, big, *others], out_dir, maker).paths
 
 
+SWEEP_SIZES = range(1, 46)  # units in the consolidated lists of the page-break sweep
+
+
+def sweep_set(out_dir: Path) -> dict[Path, tuple[tuple[str, ...], bool]]:
+    """Write consolidated lists of 1 to 45 units of a synthetic district, in the built-in
+    layout and in the example template.
+
+    Return each file with the lines of its signature block, which must never stand alone
+    on the last page, and whether its columns are this tool's (a template's are its own).
+    """
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synthetic import responses
+
+    from sheets_sync.config import DocumentSettings, Settings
+    from sheets_sync.documents import DocumentMaker
+    from sheets_sync.model import SheetData, Table
+    from sheets_sync.pipeline import check_data
+
+    settings = DocumentSettings(summary_signer_name="Đặng Thị Ánh Nguyệt")
+    maker = DocumentMaker(settings, today=date(2024, 2, 5))
+    header, rows, _ = responses(max(SWEEP_SIZES) * 2, seed=7)
+    listed = check_data(SheetData("sweep", Table("sweep", [header, *rows])), Settings()).listed
+    signature = (
+        settings.summary_signer_authority,
+        settings.summary_signer_title,
+        settings.signer_note,
+        settings.summary_signer_name,
+    )
+    # The example template: its own signature table, and a footer on every page.
+    template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
+    own = DocumentMaker(settings, template, today=date(2024, 2, 5))
+    footer = f"{settings.summary_issuer} - danh sách lực lượng tham gia tuyên truyền"
+    own_signature = ("TM. BAN CHẤP HÀNH", *signature[1:], footer)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for size in SWEEP_SIZES:
+        path = out_dir / f"tong-hop-{size}.docx"
+        path.write_bytes(maker.summary(listed[:size]))
+        files[path] = (signature, True)
+        path = out_dir / f"tong-hop-mau-{size}.docx"
+        path.write_bytes(own.summary(listed[:size]))
+        files[path] = (own_signature, False)
+    return files
+
+
+def lone_signature(docx_path: Path, pdf: Path, signature: Sequence[str]) -> list[str]:
+    """Return a problem when the last page holds nothing but the signature block."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True).stdout.decode()
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    pages = int(found.group(1)) if found else 0
+    if pages < 2:
+        return []
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), "-layout", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    block = {squeeze(line) for line in signature}
+    rest = [
+        line
+        for line in map(squeeze, last.splitlines())
+        if line and not line.isdigit() and line not in block
+    ]
+    return [] if rest else [f"{docx_path.name}: trang cuối chỉ có khối chữ ký (trang {pages})"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help=".docx files (default: a sample set)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         files = args.files or sample_set(Path(work) / "docx")
+        sweep = {} if args.files else sweep_set(Path(work) / "sweep")
+        files = [*files, *sweep]
+        # One LibreOffice run for all: starting it costs more than converting a file.
         pdfs = to_pdf(files, Path(work) / "pdf")
         problems = [
             f"{f.name}: LibreOffice không chuyển được sang PDF" for f in files if f not in pdfs
         ]
         for file, pdf in pdfs.items():
-            problems.extend(check_file(file, pdf))
+            signature, own_columns = sweep.get(file, ((), True))
+            problems.extend(check_file(file, pdf, links=own_columns))
+            if signature:
+                problems.extend(lone_signature(file, pdf, signature))
     for line in problems:
         print(line, file=sys.stderr)
     print(f"{len(files)} tệp, {len(problems)} lỗi.")

@@ -58,6 +58,18 @@ ABBREVIATIONS: dict[str, str] = {
     "TYT": "Trạm y tế",
 }
 
+# Abbreviations in staff positions (whole words, any case or accents) and how the lists
+# print them; "BCH" (Ban Chấp hành) stays as it is, in capitals.
+POSITIONS: dict[str, str] = {
+    "CT": "Chủ tịch",
+    "PCT": "Phó Chủ tịch",
+    "CĐ": "Công đoàn",
+    "CĐCS": "Công đoàn cơ sở",
+    "UV": "Ủy viên",
+    "BCH": "BCH",
+    "UVBCH": "Ủy viên BCH",
+}
+
 # Leading words that say what a unit is, not which one: ignored when matching.
 UNIT_PREFIXES: list[str] = ["Công đoàn cơ sở", "Công đoàn", "CĐCS", "Trường"]
 
@@ -91,6 +103,10 @@ ROSTER_EMAIL_HEADERS = ["Email", "Địa chỉ email", "Thư điện tử"]
 SECURITIES = ("starttls", "ssl", "none")
 
 
+DATE_MODES = ("submission", "today", "blank")
+DATE_WHAT = '"submission", "today", "blank" hoặc một ngày dạng 2024-02-05'
+
+
 @dataclass(frozen=True)
 class DocumentSettings:
     """Names of the issuing bodies and the signature block: federations get reorganized."""
@@ -98,8 +114,9 @@ class DocumentSettings:
     superior_body: str = "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"
     unit_prefix: str = "CÔNG ĐOÀN"
     place: str = "Long Biên"
-    # The date line of the documents; None means the day of the run.
-    date: date | None = None
+    # The date line of the documents: "submission" (the unit's latest submission; the
+    # consolidated list: the latest of all), "today", "blank" (dots to fill by hand) or a day.
+    date: str | date = "submission"
     signer_authority: str = "TM. BAN CHẤP HÀNH"
     signer_title: str = "CHỦ TỊCH"
     signer_note: str = "(Ký tên, đóng dấu)"
@@ -139,6 +156,7 @@ class Settings:
     date_order: DateOrder = "day-first"
     headers: dict[str, list[str]] = field(default_factory=lambda: dict(HEADER_ALIASES))
     abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
+    positions: dict[str, str] = field(default_factory=lambda: dict(POSITIONS))
     unit_prefixes: list[str] = field(default_factory=lambda: list(UNIT_PREFIXES))
     status_texts: dict[str, str] = field(default_factory=lambda: dict(STATUS_TEXTS))
     roster_texts: dict[str, str] = field(default_factory=lambda: dict(ROSTER_TEXTS))
@@ -178,7 +196,7 @@ def settings_from_dict(data: dict[str, Any], origin: str = "cấu hình") -> Set
     documents = _merge(base.documents, data.pop("documents", {}), f"{origin} [documents]")
     email = _email(data.pop("email", {}), f"{origin} [email]")
     tables: dict[str, Any] = {}
-    for name in ("headers", "abbreviations", "status_texts", "roster_texts"):
+    for name in ("headers", "abbreviations", "positions", "status_texts", "roster_texts"):
         extra = data.pop(name, {})
         _expect(isinstance(extra, dict), origin, name, "một bảng")
         tables[name] = _table(name, getattr(base, name), extra, f"{origin} [{name}]")
@@ -191,7 +209,7 @@ def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: st
     """Check one table and lay it over its default.
 
     Question titles add to the built-in ones (a renamed question keeps its old title too);
-    abbreviations add entries; status texts replace the ones named.
+    abbreviations and positions add entries; status texts replace the ones named.
     """
     merged = dict(default)
     for key, value in extra.items():
@@ -201,7 +219,8 @@ def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: st
             merged[key] = [*default[key], *(v for v in value if v not in default[key])]
             continue
         _expect(isinstance(value, str) and bool(value.strip()), origin, key, "một chuỗi khác rỗng")
-        _expect(name == "abbreviations" or key in default, origin, key, "một khóa đã biết")
+        free = name in ("abbreviations", "positions")
+        _expect(free or key in default, origin, key, "một khóa đã biết")
         merged[key] = value
     return merged
 
@@ -212,9 +231,12 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
     for key, value in data.items():
         _expect(key in known, origin, key, "một khóa đã biết")
         current = getattr(obj, key)
-        if key in ("deadline", "date"):
+        if key == "date" and isinstance(value, str):
+            _expect(value in DATE_MODES, origin, key, DATE_WHAT)
+        elif key in ("deadline", "date"):
             is_day = isinstance(value, date) and not isinstance(value, datetime)
-            _expect(is_day, origin, key, "một ngày dạng 2024-02-05 (không có giờ)")
+            what = DATE_WHAT if key == "date" else "một ngày dạng 2024-02-05 (không có giờ)"
+            _expect(is_day, origin, key, what)
         elif key == "date_order":
             _expect(value in DATE_ORDERS, origin, key, '"day-first" hoặc "month-first"')
         elif isinstance(current, list):

@@ -8,6 +8,7 @@ from itertools import groupby
 from typing import Any
 
 from .config import Settings
+from .documents import OLD_DIR
 from .model import RosterEntry, RowResult
 from .pipeline import Checked, RunOutcome
 from .text import cell_text
@@ -128,12 +129,26 @@ def run_text(
             f"Danh sách Word: {listed} đơn vị và tệp tổng hợp trong {out_dir}/ "
             f"({number(docs.written)} tệp ghi mới, {number(docs.unchanged)} tệp không đổi)."
         )
+        lines.extend(retired_text(docs.retired, out_dir))
     if statuses and outcome.written:
         lines.append(f"Đã ghi {cells} ô trạng thái vào bảng tính.")
     elif statuses:
         lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
     lines.append(took(outcome.seconds))
     return lines
+
+
+def retired_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:
+    """Say which lists moved to `cu/`: their unit has no valid submission any more."""
+    if not names:
+        return []
+    shown = ", ".join(names[:limit]) + (
+        f" và {len(names) - limit} tệp nữa" if len(names) > limit else ""
+    )
+    return [
+        f"Đã chuyển {len(names)} danh sách cũ không còn lần gửi hợp lệ vào {out_dir}/{OLD_DIR}/: "
+        f"{shown}."
+    ]
 
 
 def took(seconds: float) -> str:

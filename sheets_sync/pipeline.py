@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import random
 import time
 from collections.abc import Callable
@@ -9,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import ParamSpec
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
-from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, write_documents
+from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, discard, stage_documents
 from .errors import SheetChangedError, SheetsSyncError, SourceError
 from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
@@ -111,6 +114,32 @@ def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[C
     return writes
 
 
+P = ParamSpec("P")
+
+
+def _lists_in_place(run_: Callable[P, RunOutcome]) -> Callable[P, RunOutcome]:
+    """Put a run's staged Word lists in place once it returns; drop them if it stops early.
+
+    So a run that fails or is stopped (Ctrl-C) before its statuses are written leaves
+    `out_dir` as it was.
+    """
+    signature = inspect.signature(run_)
+
+    @functools.wraps(run_)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> RunOutcome:
+        out_dir = Path(signature.bind(*args, **kwargs).arguments["out_dir"])
+        try:
+            outcome = run_(*args, **kwargs)
+            if outcome.documents is not None:
+                outcome.documents.commit()
+        finally:
+            discard(out_dir)
+        return outcome
+
+    return wrapper
+
+
+@_lists_in_place
 def run(
     backend: Backend,
     settings: Settings,
@@ -122,7 +151,7 @@ def run(
     write_statuses: bool = True,
     progress: Progress | None = None,
 ) -> RunOutcome:
-    """Check, write the Word lists, then the status cells; read again while rows move."""
+    """Check, stage the Word lists, write the status cells (reading again while rows move)."""
     say = progress or _quiet
     started = time.monotonic()
     say("read", 0, 0)
@@ -167,7 +196,7 @@ def _write_documents(
     if maker is not None:
         listed = outcome.checked.listed
         step = _documents_step(say, len(listed) + 1)
-        outcome.documents = write_documents(listed, out_dir, maker, step)
+        outcome.documents = stage_documents(listed, out_dir, maker, step)
 
 
 @dataclass

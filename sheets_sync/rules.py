@@ -13,6 +13,7 @@ from .links import normalize_link
 from .messages import issue
 from .model import Cell, Issue, Response, RowResult, RowStatus, Staff, cell_at
 from .phones import normalize_phone
+from .positions import normalize_position
 from .roster import Roster
 from .text import cell_text, clean, fold, name_case
 from .timestamps import DateOrder, parse_timestamp
@@ -175,7 +176,9 @@ def _staff(
         own_unit = clean(cell_text(cells.get("unit")))
         if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
             own_unit = unit
-        position = clean(cell_text(cells.get("position")))
+        position = normalize_position(
+            clean(cell_text(cells.get("position"))), ctx.settings.positions
+        )
         phone = _phone(cells.get("phone"), k, name, issues)
         people.append(Staff(name=name, position=position, unit=own_unit, phone=phone))
     return people

@@ -38,6 +38,11 @@ def test_tables_and_documents_merge_over_defaults():
     assert "documents" in data  # the caller's document is left as it was
 
 
+@pytest.mark.parametrize("mode", ["submission", "today", "blank"])
+def test_documents_date_takes_a_mode(mode):
+    assert settings_from_dict({"documents": {"date": mode}}).documents.date == mode
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -53,6 +58,8 @@ def test_tables_and_documents_merge_over_defaults():
         ({"unit_prefixes": "Trường"}, "khóa 'unit_prefixes' phải là một danh sách chuỗi"),
         ({"documents": {"place": 3}}, "[documents]: khóa 'place' phải là một chuỗi"),
         ({"documents": []}, "phải là một bảng"),
+        ({"documents": {"date": "hom nay"}}, 'khóa \'date\' phải là "submission", "today"'),
+        ({"documents": {"date": 5}}, "khóa 'date' phải là \"submission\""),
     ],
 )
 def test_wrong_values_name_the_key(data, message):

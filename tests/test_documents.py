@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import docx
 import pytest
@@ -20,8 +22,12 @@ from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker, write_documents
 from sheets_sync.documents import maker as maker_module
 from sheets_sync.documents import writer as writer_module
+from sheets_sync.documents.columns import text_twips, title_twips
 from sheets_sync.documents.layout import (
+    CAPITAL_TWIPS,
     CELL_SPACING,
+    LETTERHEAD_WIDTH,
+    NUMBER_WIDTH,
     SUMMARY_STAFF_HEADING,
     TABLE_SIZE,
     Letterhead,
@@ -29,6 +35,7 @@ from sheets_sync.documents.layout import (
     balanced,
     body,
     data_table_parts,
+    table_widths,
 )
 from sheets_sync.documents.maker import (
     chair_name,
@@ -40,12 +47,13 @@ from sheets_sync.documents.maker import (
 from sheets_sync.documents.package import (
     BASE_PARTS,
     DOCUMENT_PART,
+    TEXT_WIDTH,
     compress,
     compress_stream,
     document_xml,
     zip_entries,
 )
-from sheets_sync.documents.wordml import Font, cell, row, text_paragraph
+from sheets_sync.documents.wordml import CELL_MARGIN, Font, cell, row, text_paragraph
 from sheets_sync.errors import SourceError
 from sheets_sync.model import Response, RowResult, Staff
 
@@ -106,6 +114,27 @@ def texts(table: Any) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
+class Laid(NamedTuple):
+    """The tables of a list: letterhead, table 1, table 2 (its last rows in a table of their
+    own, kept with the signature on one page) and the signature."""
+
+    head: Any
+    fanpage: Any
+    people: list[Any]
+    signature: Any
+
+
+def laid_out(document: Any) -> Laid:
+    head, fanpage, *rest = document.tables
+    *people, kept = rest
+    *tail, signature = kept.cell(0, 0).tables
+    return Laid(head, fanpage, [*people, *tail], signature)
+
+
+def people_texts(document: Any) -> list[list[str]]:
+    return [line for table in laid_out(document).people for line in texts(table)]
+
+
 def body_paragraphs(document: Any) -> list[Any]:
     return [p for p in document.paragraphs if p.text]
 
@@ -141,7 +170,8 @@ def test_letterhead_date_line_and_title(maker: DocumentMaker) -> None:
     assert issuer.runs[0].bold
     assert rule.text == "" and rule._p.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}") is not None
     (date_paragraph,) = head.cell(1, 1).paragraphs
-    assert date_paragraph.text == "Long Biên, ngày 05 tháng 02 năm 2024"
+    # The day of the unit's submission, not the day of the run.
+    assert date_paragraph.text == "Long Biên, ngày 30 tháng 01 năm 2024"
     assert date_paragraph.runs[0].italic
     title = body_paragraphs(document)[:2]
     assert [p.text for p in title] == TITLE
@@ -159,8 +189,8 @@ def test_section_headings_are_bold(maker: DocumentMaker) -> None:
 
 
 def test_unit_tables_hold_every_value(maker: DocumentMaker) -> None:
-    _, fanpage, people, _ = read(maker.unit(NGOC_LAM)).tables
-    assert texts(fanpage) == [
+    document = read(maker.unit(NGOC_LAM))
+    assert texts(laid_out(document).fanpage) == [
         FANPAGE_HEADERS,
         [
             "1",
@@ -170,7 +200,7 @@ def test_unit_tables_hold_every_value(maker: DocumentMaker) -> None:
             "",
         ],
     ]
-    assert texts(people) == [
+    assert people_texts(document) == [
         STAFF_HEADERS,
         ["1", "Trần Văn Bình", "Phó Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "024.3827.1234"],
         ["2", "Nguyễn Thị Thu Hà", "Chủ tịch Công đoàn", "Trường THCS Ngọc Lâm", "0984.919.862"],
@@ -184,7 +214,8 @@ def test_tables_have_fixed_full_width_columns_and_repeat_their_header(
     document = read(maker.unit(NGOC_LAM))
     section = document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
-    for table in document.tables[1:3]:
+    laid = laid_out(document)
+    for table in (laid.fanpage, *laid.people):
         tbl = table._tbl
         assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
         widths = [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
@@ -192,17 +223,18 @@ def test_tables_have_fixed_full_width_columns_and_repeat_their_header(
         assert (
             tbl.tblPr.find(f"{qn('w:tblBorders')}/{qn('w:insideH')}").get(qn("w:val")) == "single"
         )
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+    for table in (laid.fanpage, laid.people[0]):
         header, *rows = table.rows
         assert header._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(r._tr.trPr.find(qn("w:tblHeader")) is None for r in rows)
-        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
         assert all(c.paragraphs[0].runs[0].bold for c in header.cells)
         assert all(c.paragraphs[0].alignment == 1 for c in header.cells)
         assert all(r.font.size == Pt(12) for c in rows[0].cells for r in c.paragraphs[0].runs)
 
 
 def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
-    signature = read(maker.unit(NGOC_LAM)).tables[3].cell(0, 1).paragraphs
+    signature = laid_out(read(maker.unit(NGOC_LAM))).signature.cell(0, 1).paragraphs
     assert [p.text for p in signature] == [
         "TM. BAN CHẤP HÀNH",
         "CHỦ TỊCH",
@@ -219,9 +251,24 @@ def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
     assert all(p.alignment == 1 for p in signature if p.text)
 
 
+def test_the_last_rows_and_the_signature_share_a_row_that_never_splits(
+    maker: DocumentMaker,
+) -> None:
+    members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
+    document = read(maker.summary([result("Trường MN Hoa Sữa", members)]))
+    kept = document.tables[-1]
+    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    tail, signature = kept.cell(0, 0).tables
+    assert [r[0] for r in texts(tail)] == ["4", "5"]
+    assert signature.cell(0, 1).paragraphs[0].text == "TM. BAN THƯỜNG VỤ"
+    # The table above ends with a paragraph of its own, or Word would join the two tables.
+    assert document.tables[-2]._tbl.getnext().tag == qn("w:p")
+    assert [r[0] for r in texts(document.tables[-2])] == ["STT", "1", "2", "3"]
+
+
 def test_signature_without_chair_has_no_name_line(maker: DocumentMaker) -> None:
     unit = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Phó Chủ tịch")])
-    signature = read(maker.unit(unit)).tables[3].cell(0, 1).paragraphs
+    signature = laid_out(read(maker.unit(unit))).signature.cell(0, 1).paragraphs
     assert [p.text for p in signature][-1] == ""
     assert len(signature) == 7
 
@@ -273,16 +320,73 @@ def test_issuer_is_the_unit_in_capitals_after_the_prefix(unit: str, expected: st
 
 
 @pytest.mark.parametrize(
+    "issuer", ["CÔNG ĐOÀN BV", "CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM", "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN X"]
+)
+def test_the_rule_under_the_issuer_is_a_third_to_a_half_of_its_line(issuer: str) -> None:
+    head = Letterhead("LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN", issuer, "")
+    rule = docx.Document(io.BytesIO(_document(head))).tables[0].cell(0, 0).paragraphs[2]
+    indent = rule.paragraph_format
+    width = LETTERHEAD_WIDTH - indent.left_indent.twips - indent.right_indent.twips
+    line = max(map(len, issuer.split("\n"))) * CAPITAL_TWIPS
+    assert line / 3 <= width <= line / 2
+
+
+def _document(head: Letterhead) -> bytes:
+    maker = DocumentMaker(DocumentSettings(), today=DAY)
+    return maker._document(body(head, [], [], Signature("", "", "", "")))
+
+
+def test_columns_are_sized_from_the_content() -> None:
+    link = "https://www.facebook.com/congdoanphuongbode"
+    rows = [("1", "Ủy ban nhân dân phường Bồ Đề", "Công đoàn _ UBND phường Bồ Đề", link, "")]
+    fanpage, people = table_widths(rows, [("1", "Nguyễn Thị Thu Hà", "Chủ tịch", "UBND", "")])
+    assert sum(fanpage) == sum(people) == TEXT_WIDTH
+    # The link's longest piece fits: it breaks after `/`, never inside a word.
+    assert fanpage[3] >= text_twips("congdoanphuongbode") + 2 * CELL_MARGIN
+    # An empty note column keeps only the width of its title.
+    assert fanpage[4] == title_twips("Ghi chú") + 2 * CELL_MARGIN
+    assert fanpage[0] == people[0] == NUMBER_WIDTH
+
+
+def test_a_link_longer_than_any_column_does_not_crush_the_others() -> None:
+    rows = [("1", "Trường Mầm non Hoa Sữa", "Công đoàn _ Trường", LONG_LINK, "")]
+    fanpage, _ = table_widths(rows, [])
+    assert min(fanpage[1:3]) >= title_twips("(facebook)")
+    assert fanpage[4] >= title_twips("Ghi chú")
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN", "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN"),
-        ("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI", "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI"),
+        ("LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI", "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI"),
+        (
+            "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HỒ CHÍ MINH MỞ RỘNG",
+            "LIÊN ĐOÀN LAO ĐỘNG THÀNH\nPHỐ HỒ CHÍ MINH MỞ RỘNG",
+        ),
         ("CÔNG ĐOÀN TRƯỜNG TRUNG HỌC CƠ SỞ NGỌC LÂM", "CÔNG ĐOÀN TRƯỜNG TRUNG\nHỌC CƠ SỞ NGỌC LÂM"),
         ("A" * 50, "A" * 50),
     ],
 )
 def test_long_letterhead_lines_break_evenly(text: str, expected: str) -> None:
     assert balanced(text) == expected
+
+
+def test_lists_pass_a_strict_open_xml_validator(maker: DocumentMaker, tmp_path: Path) -> None:
+    audit = Path(sys.executable).parent / "openxml-audit"
+    members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
+    files = {
+        "unit.docx": maker.unit(NGOC_LAM),
+        "summary.docx": maker.summary([NGOC_LAM, result("Trường MN Hoa Sữa", members)]),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert len(archive.read("word/theme/theme1.xml")) < 2048  # the package stays small
+        done = subprocess.run(
+            [str(audit), "--policy", "strict", str(tmp_path / name)], capture_output=True
+        )
+        assert done.returncode == 0, done.stdout.decode()
 
 
 def test_page_numbers_from_page_two(maker: DocumentMaker) -> None:
@@ -323,9 +427,8 @@ def test_a_changed_phone_changes_only_that_units_file(maker: DocumentMaker) -> N
 def test_a_unit_with_40_staff_and_a_long_link(maker: DocumentMaker) -> None:
     members = [staff(f"Nguyễn Văn Số {i}", "Ủy viên", f"09849198{i:02d}") for i in range(1, 41)]
     document = read(maker.unit(result("Trường MN Hoa Sữa", members, url=LONG_LINK)))
-    fanpage, people = document.tables[1:3]
-    assert texts(fanpage)[1][3] == LONG_LINK
-    rows = texts(people)[1:]
+    assert texts(laid_out(document).fanpage)[1][3] == LONG_LINK
+    rows = people_texts(document)[1:]
     assert [r[0] for r in rows] == [str(i) for i in range(1, 41)]
     assert rows[39] == ["40", "Nguyễn Văn Số 40", "Ủy viên", "Trường MN Hoa Sữa", "0984.919.840"]
 
@@ -334,11 +437,11 @@ def test_markup_and_forbidden_characters_in_user_text(maker: DocumentMaker) -> N
     unit = "Công ty <TNHH> A & B \"Quê\" 'tôi'"
     members = [staff("Lê\x00 Văn\x1f Tư\ufffe", "Chủ tịch\x0b </w:t>", "0984919862")]
     document = read(maker.unit(result(unit, members, note="Ghi chú & <b>")))
-    fanpage, people = document.tables[1:3]
+    fanpage = laid_out(document).fanpage
     assert texts(fanpage)[1][1] == unit
     assert texts(fanpage)[1][4] == "Ghi chú & <b>"
-    assert texts(people)[1][1:3] == ["Lê Văn Tư", "Chủ tịch </w:t>"]
-    assert texts(people)[1][4] == "0984.919.862"
+    assert people_texts(document)[1][1:3] == ["Lê Văn Tư", "Chủ tịch </w:t>"]
+    assert people_texts(document)[1][4] == "0984.919.862"
     assert (
         document.tables[0].cell(0, 0).paragraphs[1].text.replace("\n", " ")
         == "CÔNG ĐOÀN " + unit.upper()
@@ -348,17 +451,19 @@ def test_markup_and_forbidden_characters_in_user_text(maker: DocumentMaker) -> N
 def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None:
     other = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch", "0983456789")])
     document = read(maker.summary([NGOC_LAM, other]))
-    head, fanpage, people, signature = document.tables
+    head, fanpage, _, signature = laid_out(document)
+    people = people_texts(document)
     assert [p.text for p in head.cell(0, 0).paragraphs[:2]] == [
-        "LIÊN ĐOÀN LAO ĐỘNG\nTHÀNH PHỐ HÀ NỘI",
-        "LIÊN ĐOÀN LAO ĐỘNG\nQUẬN LONG BIÊN",
+        # Each body on one line: the two read as one letterhead, not two stacked ones.
+        "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI",
+        "LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN",
     ]
     assert [r[:2] for r in texts(fanpage)[1:]] == [
         ["1", "Trường THCS Ngọc Lâm"],
         ["2", "Trường MN Hoa Sữa"],
     ]
-    assert [r[0] for r in texts(people)[1:]] == ["1", "2", "3", "4"]
-    assert [r[3] for r in texts(people)[1:]] == [
+    assert [r[0] for r in people[1:]] == ["1", "2", "3", "4"]
+    assert [r[3] for r in people[1:]] == [
         "Trường THCS Ngọc Lâm",
         "Trường THCS Ngọc Lâm",
         "Phòng GD&ĐT",
@@ -370,10 +475,47 @@ def test_summary_lists_every_unit_and_every_member(maker: DocumentMaker) -> None
     assert body_paragraphs(document)[3].text.endswith("của các đơn vị")
 
 
-def test_date_comes_from_settings_before_today() -> None:
-    settings = DocumentSettings(date=date(2024, 3, 1), place="Hà Nội")
-    document = read(DocumentMaker(settings, today=DAY).unit(NGOC_LAM))
-    assert document.tables[0].cell(1, 1).text == "Hà Nội, ngày 01 tháng 3 năm 2024"
+def date_of(data: bytes) -> str:
+    text: str = read(data).tables[0].cell(1, 1).text
+    return text
+
+
+def submitted(unit: RowResult, moment: datetime | None) -> RowResult:
+    return replace(unit, response=replace(unit.response, submitted_at=moment))
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (date(2024, 3, 1), "Hà Nội, ngày 01 tháng 3 năm 2024"),
+        ("today", "Hà Nội, ngày 05 tháng 02 năm 2024"),
+        ("submission", "Hà Nội, ngày 30 tháng 01 năm 2024"),
+        ("blank", "Hà Nội, ngày ... tháng ... năm ...."),
+    ],
+)
+def test_date_line_follows_the_date_setting(mode: str | date, expected: str) -> None:
+    settings = DocumentSettings(date=mode, place="Hà Nội")
+    assert date_of(DocumentMaker(settings, today=DAY).unit(NGOC_LAM)) == expected
+
+
+def test_summary_is_dated_by_the_latest_submission(maker: DocumentMaker) -> None:
+    units = [
+        submitted(NGOC_LAM, datetime(2024, 1, 30, 23, 59)),
+        submitted(result("Trường MN Hoa Sữa", []), datetime(2024, 2, 3, 7, 0)),
+        submitted(result("Trường TH Bồ Đề", []), None),
+    ]
+    assert date_of(maker.summary(units)) == "Long Biên, ngày 03 tháng 02 năm 2024"
+    # A unit without a time leaves the line for a hand-written date.
+    assert date_of(maker.unit(units[2])) == "Long Biên, ngày ... tháng ... năm ...."
+
+
+def test_a_rerun_on_another_day_rewrites_no_file(tmp_path: Path) -> None:
+    results = [NGOC_LAM, result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])]
+    first = write_documents(results, tmp_path, DocumentMaker(DocumentSettings(), today=DAY))
+    assert first.written == 3
+    later = DocumentMaker(DocumentSettings(), today=date(2025, 7, 14))
+    again = write_documents(results, tmp_path, later)
+    assert (again.written, again.unchanged) == (0, 3)
 
 
 # --- a unit's own template -------------------------------------------------------------
@@ -472,7 +614,7 @@ def whole_summary(maker: DocumentMaker, results: list[RowResult]) -> bytes:
     head = Letterhead(
         settings.summary_superior_body,
         settings.summary_issuer,
-        date_line(settings.place, DAY),
+        date_line(settings.place, date(2024, 1, 30)),
     )
     signature = Signature(
         settings.summary_signer_authority,

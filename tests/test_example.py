@@ -80,10 +80,9 @@ def test_example_config_spells_out_every_setting() -> None:
     assert set(data) == {f.name for f in fields(Settings)} - {"documents", "email"}
     # `from` is a Python keyword: the setting is `sender` in the code.
     assert set(email) == {f.name for f in fields(EmailSettings)} - {"sender"} | {"from"}
-    # The document date defaults to the day of the run, which TOML cannot write: commented out.
-    assert set(documents) == {f.name for f in fields(DocumentSettings)} - {"date"}
+    assert set(documents) == {f.name for f in fields(DocumentSettings)}
     defaults = Settings()
-    for table in ("headers", "abbreviations", "status_texts", "roster_texts"):
+    for table in ("headers", "abbreviations", "positions", "status_texts", "roster_texts"):
         assert data[table] == getattr(defaults, table), table
 
 

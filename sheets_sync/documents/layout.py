@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from .columns import fit_widths
 from .package import TEXT_WIDTH
 from .wordml import (
     TABLE_END,
@@ -34,25 +36,31 @@ FANPAGE_HEADERS = (
 )
 STAFF_HEADERS = ("STT", "Họ tên", "Chức vụ", "Đơn vị", "Số điện thoại")
 
-# Column widths in twips, each table exactly as wide as the text area (165 mm).
-# 1 mm = 56.7 twips: STT 13 mm; in table 2 a usual name, `Chủ tịch Công đoàn`, a school
-# name and `024.3827.1234` each fit on one line.
-FANPAGE_WIDTHS = (737, 2041, 2154, 2948, TEXT_WIDTH - 737 - 2041 - 2154 - 2948)
-STAFF_WIDTHS = (737, 2155, 2098, 2665, TEXT_WIDTH - 737 - 2155 - 2098 - 2665)
+# Each table is exactly as wide as the text area (165 mm); the STT column is 13 mm (1 mm =
+# 56.7 twips), the others are sized from what the list holds (see columns.py).
+NUMBER_WIDTH = 737
+LINK_COLUMN = 3
+Widths = tuple[tuple[int, ...], tuple[int, ...]]
 # Left and right sides of the letterhead and of the signature block (86 and 79 mm): the
 # date line in 13 pt italic just fits on the right.
 SIDE_WIDTHS = (4876, TEXT_WIDTH - 4876)
 SIGNATURE_GAP = 4  # empty lines left for the signature and the stamp
 
 TABLE_SIZE = 12
-# 12 pt keeps `LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN` on one line of the left side.
 LETTERHEAD_SIZE = 12
-# Capitals per line of the left side (about 2.5 mm each at 12 pt): a longer name is broken
+# The letterhead's width (99 mm): `LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI` and, in bold,
+# `LIÊN ĐOÀN LAO ĐỘNG QUẬN LONG BIÊN` each fit on one line at 12 pt.
+LETTERHEAD_WIDTH = 5600
+# Capitals per line of the letterhead (about 2.6 mm each at 12 pt): a longer name is broken
 # into even lines, so that no lone word (`HÀ NỘI`... `NỘI`) hangs on a line of its own.
-LETTERHEAD_CHARS = 33
+LETTERHEAD_CHARS = 37
+CAPITAL_TWIPS = 160  # width of an average bold capital at 12 pt, spaces included
+RULE_SHARE = 0.4
+RULE_GAP = 60  # 3 pt between the issuing body and its rule
 TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
-RULE_WIDTH = 1440  # the short rule under the issuing union: 2.5 cm
+# Rows of table 2 kept on the page of the signature block below it.
+KEEP_ROWS = 2
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,18 @@ def body(
     staff_heading: str = STAFF_HEADING,
 ) -> str:
     """Return the body content of `word/document.xml`, section properties excluded."""
-    return "".join(body_parts(head, fanpages, staff, signature, staff_heading))
+    widths = table_widths(fanpages, staff)
+    return "".join(body_parts(head, fanpages, staff, signature, widths, staff_heading))
+
+
+def table_widths(fanpages: Iterable[Sequence[str]], staff: Iterable[Sequence[str]]) -> Widths:
+    """Return the column widths of table 1 and table 2 for these rows."""
+    fixed = {0: NUMBER_WIDTH}
+    links = frozenset({LINK_COLUMN})
+    return (
+        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=fixed, links=links),
+        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=fixed),
+    )
 
 
 def body_parts(
@@ -90,18 +109,26 @@ def body_parts(
     fanpages: Iterable[Sequence[str]],
     staff: Iterable[Sequence[str]],
     signature: Signature,
+    widths: Widths,
     staff_heading: str = STAFF_HEADING,
 ) -> Iterator[str]:
     """Yield the body content piece by piece, a table row at a time, for long lists."""
     yield letterhead(head)
     yield _TITLE
     yield _heading(FANPAGE_HEADING)
-    yield from data_table_parts(FANPAGE_WIDTHS, FANPAGE_HEADERS, fanpages, centred=(0,))
+    yield from data_table_parts(widths[0], FANPAGE_HEADERS, fanpages, centred=(0,))
     yield _heading(staff_heading)
-    yield from data_table_parts(STAFF_WIDTHS, STAFF_HEADERS, staff, centred=(0, 4))
-    yield signature_block(signature)
-    # A body must not end with a table; keep the closing paragraph tiny.
-    yield paragraph(font=Font(size=1))
+    yield from data_table_parts(
+        widths[1],
+        STAFF_HEADERS,
+        staff,
+        centred=(0, 4),
+        keep_last=KEEP_ROWS,
+        closing=signature_block(signature),
+    )
+    # A body must not end with a table; the closing paragraph is 1 pt high, exactly, or on a
+    # full page LibreOffice would give it a page of its own.
+    yield _END
 
 
 def letterhead(head: Letterhead) -> str:
@@ -110,19 +137,31 @@ def letterhead(head: Letterhead) -> str:
     The date sits a line lower, where Nghị định 30 puts it below the motto; beside the
     superior body's name it would read as part of the letterhead.
     """
-    side = (SIDE_WIDTHS[0] - RULE_WIDTH) // 2
     superior, issuer = balanced(head.superior), balanced(head.issuer, LETTERHEAD_CHARS - 3)
+    side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
     left = "".join(
         (
             text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
             text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center"),
-            paragraph(font=Font(size=2), indent=(side, side), rule_below=True),
+            paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True),
         )
     )
     date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
-    top = (cell(SIDE_WIDTHS[0], left), cell(SIDE_WIDTHS[1], paragraph()))
-    bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date))
-    return table(SIDE_WIDTHS, [row(top), row(bottom)], borders=False)
+    # The letterhead is wider than the signature's left side: the consolidated list's two
+    # bodies then each fit on one line and read as one letterhead. Three grid columns let
+    # the date below keep the right side's width.
+    middle = LETTERHEAD_WIDTH - SIDE_WIDTHS[0]
+    grid = (SIDE_WIDTHS[0], middle, SIDE_WIDTHS[1] - middle)
+    top = (cell(LETTERHEAD_WIDTH, left, span=2), cell(grid[2], paragraph()))
+    bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date, span=2))
+    return table(grid, [row(top), row(bottom)], borders=False)
+
+
+def rule_width(issuer: str) -> int:
+    """Return the rule under the issuing body: 2/5 of its longest line (Nghị định 30 asks
+    for 1/3 to 1/2), from the width of a bold capital at the letterhead's size."""
+    longest = max(map(len, issuer.split("\n")), default=0)
+    return round(longest * CAPITAL_TWIPS * RULE_SHARE)
 
 
 def balanced(text: str, width: int = LETTERHEAD_CHARS) -> str:
@@ -164,8 +203,14 @@ def data_table_parts(
     headers: Sequence[str],
     rows: Iterable[Sequence[str]],
     centred: Sequence[int],
+    keep_last: int = 0,
+    closing: str = "",
 ) -> Iterator[str]:
-    """Yield a bordered table's opening and header row, then each data row, then its end."""
+    """Yield a bordered table's opening and header row, then each data row, then its end.
+
+    With `keep_last`, the last rows (the whole table when it is that short) and `closing`
+    after them are kept on one page: the signature block never stands alone.
+    """
     head_font = Font(bold=True, size=TABLE_SIZE)
     head = row(
         [
@@ -174,18 +219,52 @@ def data_table_parts(
         ],
         header=True,
     )
-    yield table_start(widths, borders=True) + head
     font = Font(size=TABLE_SIZE)
     # Every data cell of a column is the same markup around one run's text: build it once.
     frames = [_cell_frame(width, font, index in centred) for index, width in enumerate(widths)]
     start, end = row([_SLOT]).split(_SLOT)
+    opening = table_start(widths, borders=True)
+    held: deque[Sequence[str]] = deque()
+    opened = False
     for values in rows:
-        cells = [
-            f"{before}{_run_text(text)}{after}" if text else empty
-            for (before, after, empty), text in zip(frames, values, strict=True)
-        ]
-        yield f"{start}{''.join(cells)}{end}"
-    yield TABLE_END
+        held.append(values)
+        if len(held) > keep_last:
+            if not opened:
+                yield opening + head
+                opened = True
+            yield _data_row(start, end, frames, held.popleft())
+    tail = "".join(_data_row(start, end, frames, values) for values in held)
+    if not keep_last:
+        yield (tail if opened else opening + head + tail) + TABLE_END
+    elif opened:
+        # A paragraph between them, or Word and LibreOffice join the two tables into one.
+        yield TABLE_END + JOIN + kept_together(opening + tail + TABLE_END + closing)
+    else:
+        yield kept_together(opening + head + tail + TABLE_END + closing)
+
+
+JOIN = paragraph(font=Font(size=1))
+_END = paragraph(font=Font(size=1), exact_line=20)
+
+
+def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
+    """Return `content` in a borderless one-cell row that never splits across pages.
+
+    Word and LibreOffice both move such a row whole to the next page; keep-with-next on
+    table rows is ignored by LibreOffice when the table runs over a page.
+    """
+    inner = content + JOIN  # a cell must end with a paragraph
+    return table((width,), [row([cell(width, inner)])], borders=False)
+
+
+def _data_row(
+    start: str, end: str, frames: list[tuple[str, str, str]], values: Sequence[str]
+) -> str:
+    cells = [
+        f"{before}{_run_text(text)}{after}" if text else empty
+        for (before, after, empty), text in zip(frames, values, strict=True)
+    ]
+    return f"{start}{''.join(cells)}{end}"
 
 
 def signature_block(signature: Signature) -> str:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..config import DocumentSettings
 from ..model import Response, RowResult, Staff
 from ..phones import format_phone
+from ..positions import is_chair
 from ..text import fold
-from .layout import SUMMARY_STAFF_HEADING, Letterhead, Signature, body, body_parts
+from .layout import (
+    SUMMARY_STAFF_HEADING,
+    Letterhead,
+    Signature,
+    body,
+    body_parts,
+    table_widths,
+)
 from .package import (
     BASE_PARTS,
     DOCUMENT_HEAD,
@@ -25,10 +33,12 @@ from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
 # One unit as the consolidated list prints it: unit, fanpage name, link, note and its staff
-# as (name, position, unit, phone). Plain tuples are cheap to send to a worker process.
-SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...]]
+# as (name, position, unit, phone), then the day it was submitted. Plain tuples are cheap to
+# send to a worker process.
+SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
 CHUNK_CHARS = 1 << 20
+BLANK_DATE = ("...", "...", "....")  # day, month and year left to write by hand
 
 
 class DocumentMaker:
@@ -40,8 +50,7 @@ class DocumentMaker:
         self.settings = settings
         self.template = template
         # Resolved once, so every file of a run carries the same date, even past midnight.
-        self.day = settings.date or today or date.today()
-        self._date_line = date_line(settings.place, self.day)
+        self.day = today or date.today()
         self._filler = TemplateFiller(template) if template is not None else None
         self._entries = [compress(name, text.encode()) for name, text in BASE_PARTS]
         self._slot = [name for name, _ in BASE_PARTS].index(DOCUMENT_PART)
@@ -51,17 +60,21 @@ class DocumentMaker:
         unit = result.response.unit
         fanpages = fanpage_rows([result])
         staff = staff_rows(result.response.staff, unit)
-        if self._filler is not None:
-            return self._filler.fill(fanpages, staff)
         settings = self.settings
-        head = Letterhead(settings.superior_body, issuer_name(settings.unit_prefix, unit), "")
         signature = Signature(
             settings.signer_authority,
             settings.signer_title,
             settings.signer_note,
             chair_name(result.response.staff),
         )
-        return self._document(body(self._dated(head), fanpages, staff, signature))
+        day = self.document_day(_day(result.response.submitted_at))
+        issuer = issuer_name(settings.unit_prefix, unit)
+        if self._filler is not None:
+            listed = result.response.roster_unit or unit
+            values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
+            return self._filler.fill(fanpages, staff, values)
+        head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
+        return self._document(body(head, fanpages, staff, signature))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -73,21 +86,27 @@ class DocumentMaker:
         Its document.xml goes row by row into the deflater: a national roster's list is
         hundreds of megabytes of XML that never needs to be whole in memory.
         """
-        if self._filler is not None:
-            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)))
         settings = self.settings
-        head = Letterhead(settings.summary_superior_body, settings.summary_issuer, "")
         signature = Signature(
             settings.summary_signer_authority,
             settings.summary_signer_title,
             settings.signer_note,
             settings.summary_signer_name,
         )
+        day = self.document_day(latest_day(units))
+        if self._filler is not None:
+            superior, issuer = settings.summary_superior_body, settings.summary_issuer
+            values = placeholder_values(superior, issuer, issuer, day, signature)
+            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)), values)
+        line = date_line(settings.place, day)
+        head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
+        widths = table_widths(_fanpages(units), _summary_staff(units))
         parts = body_parts(
-            self._dated(head),
+            head,
             _fanpages(units),
             _summary_staff(units),
             signature,
+            widths,
             SUMMARY_STAFF_HEADING,
         )
         entries = list(self._entries)
@@ -95,8 +114,21 @@ class DocumentMaker:
         entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
         return zip_entries(entries)
 
-    def _dated(self, head: Letterhead) -> Letterhead:
-        return Letterhead(head.superior, head.issuer, self._date_line)
+    def document_day(self, submitted: date | None) -> date | None:
+        """Return the day a list whose latest submission is `submitted` carries, or None for
+        a line left to fill in by hand.
+
+        Only the settings and the data decide it (not the clock, unless asked for "today"),
+        so a rerun on another day gives the same bytes.
+        """
+        mode = self.settings.date
+        if isinstance(mode, date):
+            return mode
+        if mode == "today":
+            return self.day
+        if mode == "submission":
+            return submitted
+        return None
 
     def _document(self, content: str) -> bytes:
         entries = list(self._entries)
@@ -111,7 +143,17 @@ def summary_units(results: Iterable[RowResult]) -> list[SummaryUnit]:
 
 def _summary_unit(response: Response) -> SummaryUnit:
     staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
-    return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff
+    day = _day(response.submitted_at)
+    return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
+
+
+def latest_day(units: Iterable[SummaryUnit]) -> date | None:
+    """Return the latest submission day among the units, None when none has a time."""
+    return max((unit[5] for unit in units if unit[5] is not None), default=None)
 
 
 def fanpage_rows(results: Sequence[RowResult]) -> Rows:
@@ -144,14 +186,14 @@ def _staff_row(index: int, member: Staff, unit: str) -> tuple[str, ...]:
 
 
 def _fanpages(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
-    for index, (unit, name, url, note, _) in enumerate(units, 1):
+    for index, (unit, name, url, note, *_) in enumerate(units, 1):
         yield str(index), unit, name, url, note
 
 
 def _summary_staff(units: Iterable[SummaryUnit]) -> Iterator[tuple[str, ...]]:
     """Yield every unit's staff, numbered straight through, as `staff_rows` lays them out."""
     index = 0
-    for unit, _, _, _, staff in units:
+    for unit, _, _, _, staff, _ in units:
         for name, position, own_unit, phone in staff:
             index += 1
             yield str(index), name, position, own_unit or unit, format_phone(phone)
@@ -172,10 +214,42 @@ def _encoded(frame: tuple[str, str], parts: Iterable[str]) -> Iterator[bytes]:
     yield "".join(pending).encode()
 
 
-def date_line(place: str, day: date) -> str:
-    """Write the place and date as Nghị định 30 does: two digits for days < 10 and months 1-2."""
+def date_line(place: str, day: date | None) -> str:
+    """Write the place and date as Nghị định 30 does: two digits for days < 10 and months 1-2.
+
+    Without a day, dots leave room to write it by hand.
+    """
+    day_, month, year = date_parts(day)
+    return f"{place}, ngày {day_} tháng {month} năm {year}"
+
+
+def date_parts(day: date | None) -> tuple[str, str, str]:
+    """Return day, month and year as the date line writes them; dots for a blank date."""
+    if day is None:
+        return BLANK_DATE
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{day.day:02d}", month, str(day.year)
+
+
+def placeholder_values(
+    superior: str, issuer: str, listed: str, day: date | None, signature: Signature
+) -> dict[str, str]:
+    """Return what each placeholder of a unit's own template stands for.
+
+    `issuer` is the issuing body (`CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM`), `listed` the unit as
+    the roster writes it.
+    """
+    day_, month, year = date_parts(day)
+    return {
+        "CAP_TREN": superior.upper(),
+        "DON_VI": issuer.upper(),
+        "don_vi": listed,
+        "ngay": day_,
+        "thang": month,
+        "nam": year,
+        "nguoi_ky": signature.name,
+        "chuc_vu_ky": signature.title,
+    }
 
 
 def issuer_name(prefix: str, unit: str) -> str:
@@ -190,7 +264,6 @@ def issuer_name(prefix: str, unit: str) -> str:
 def chair_name(staff: Sequence[Staff]) -> str:
     """Return the name of the first staff member who chairs the union (not a vice-chair), or ''."""
     for member in staff:
-        position = fold(member.position)
-        if "chu tich" in position and "pho chu tich" not in position:
+        if is_chair(member.position):
             return member.name
     return ""

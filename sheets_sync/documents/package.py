@@ -40,6 +40,8 @@ CONTENT_TYPES = f"""{_DECL}<Types xmlns="http://schemas.openxmlformats.org/packa
 <Override PartName="/word/styles.xml" ContentType="{_MAIN}.styles+xml"/>\
 <Override PartName="/word/settings.xml" ContentType="{_MAIN}.settings+xml"/>\
 <Override PartName="/word/fontTable.xml" ContentType="{_MAIN}.fontTable+xml"/>\
+<Override PartName="/word/theme/theme1.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>\
 <Override PartName="/word/header1.xml" ContentType="{_MAIN}.header+xml"/>\
 <Override PartName="/word/header2.xml" ContentType="{_MAIN}.header+xml"/>\
 <Override PartName="/docProps/core.xml" \
@@ -64,6 +66,7 @@ xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
 <Relationship Id="rId3" Type="{_REL}/fontTable" Target="fontTable.xml"/>\
 <Relationship Id="rId4" Type="{_REL}/header" Target="header1.xml"/>\
 <Relationship Id="rId5" Type="{_REL}/header" Target="header2.xml"/>\
+<Relationship Id="rId6" Type="{_REL}/theme" Target="theme/theme1.xml"/>\
 </Relationships>"""
 
 CORE = f"""{_DECL}<cp:coreProperties \
@@ -109,6 +112,35 @@ FONT_TABLE = f"""{_DECL}<w:fonts xmlns:w="{W_NS}"><w:font w:name="{FONT}">\
 <w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/><w:family w:val="roman"/>\
 <w:pitch w:val="variable"/></w:font></w:fonts>"""
 
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_SOLID = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+_LINE = f'<a:ln w="9525">{_SOLID}</a:ln>'
+_COLOURS = (
+    ("dk1", "000000"),
+    ("lt1", "FFFFFF"),
+    ("dk2", "44546A"),
+    ("lt2", "E7E6E6"),
+    ("accent1", "4472C4"),
+    ("accent2", "ED7D31"),
+    ("accent3", "A5A5A5"),
+    ("accent4", "FFC000"),
+    ("accent5", "5B9BD5"),
+    ("accent6", "70AD47"),
+    ("hlink", "0563C1"),
+    ("folHlink", "954F72"),
+)
+# The smallest theme strict validators accept: colours, Times New Roman, plain formats.
+THEME = f"""{_DECL}<a:theme xmlns:a="{_A}" name="sheets-sync"><a:themeElements>\
+<a:clrScheme name="sheets-sync">\
+{"".join(f'<a:{name}><a:srgbClr val="{rgb}"/></a:{name}>' for name, rgb in _COLOURS)}\
+</a:clrScheme><a:fontScheme name="sheets-sync">\
+<a:majorFont><a:latin typeface="{FONT}"/><a:ea typeface=""/><a:cs typeface=""/></a:majorFont>\
+<a:minorFont><a:latin typeface="{FONT}"/><a:ea typeface=""/><a:cs typeface=""/></a:minorFont>\
+</a:fontScheme><a:fmtScheme name="sheets-sync">\
+<a:fillStyleLst>{_SOLID * 3}</a:fillStyleLst><a:lnStyleLst>{_LINE * 3}</a:lnStyleLst>\
+<a:effectStyleLst>{"<a:effectStyle><a:effectLst/></a:effectStyle>" * 3}</a:effectStyleLst>\
+<a:bgFillStyleLst>{_SOLID * 3}</a:bgFillStyleLst></a:fmtScheme></a:themeElements></a:theme>"""
+
 _PAGE_FIELD = (
     '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
     '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
@@ -142,6 +174,7 @@ BASE_PARTS: tuple[tuple[str, str], ...] = (
     ("word/styles.xml", STYLES),
     ("word/settings.xml", SETTINGS),
     ("word/fontTable.xml", FONT_TABLE),
+    ("word/theme/theme1.xml", THEME),
     ("word/header1.xml", PAGE_NUMBER_HEADER),
     ("word/header2.xml", FIRST_PAGE_HEADER),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +15,17 @@ from docx.oxml.ns import qn
 from ..errors import SourceError
 from ..system_text import os_reason
 from ..text import header_key
-from .package import repack
+from .keep import keep_signature
+from .package import TEXT_WIDTH, repack
+from .placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from .wordml import xml_safe
 
-# Second header cell, folded, that tells the two tables apart; the first one is always "stt".
-FANPAGE_KEYS = frozenset({"ten don vi"})
+# Second header cell, folded, that tells the two tables apart; the first one numbers the rows.
+FANPAGE_KEYS = frozenset({"ten don vi", "ten don vi cdcs", "ten cdcs", "don vi"})
 STAFF_KEYS = frozenset({"ho ten", "ho va ten"})
+NUMBER_KEYS = frozenset({"stt", "tt", "so tt", "so thu tu"})
 COLUMNS = 5
+EMU_PER_TWIP = 635
 FIXED_DATE = datetime(2024, 1, 1)
 
 
@@ -36,14 +40,30 @@ class TemplateFiller:
             raise SourceError(
                 f"Không đọc được mẫu Word {path} ({os_reason(exc)}); hãy kiểm tra đường dẫn."
             ) from None
-        _tables(self._open(), path)  # fail now, not on the first unit
+        document = self._open()  # fail now, not on the first unit
+        _tables(document, path)
+        unknown = unknown_placeholders(document)
+        if unknown:
+            known = ", ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
+            raise SourceError(
+                f"Mẫu Word {path} có chỗ điền không biết: {', '.join(unknown)}; "
+                f"chỉ dùng được {known}."
+            )
 
-    def fill(self, fanpages: Sequence[Sequence[str]], staff: Sequence[Sequence[str]]) -> bytes:
-        """Return the template with table 1 and table 2 holding exactly these rows."""
+    def fill(
+        self,
+        fanpages: Sequence[Sequence[str]],
+        staff: Sequence[Sequence[str]],
+        values: Mapping[str, str],
+    ) -> bytes:
+        """Return the template with its placeholders filled in and table 1 and table 2
+        holding exactly these rows."""
         document = self._open()
+        fill_placeholders(document, values)
         fanpage_table, staff_table = _tables(document, self.path)
         _fill(fanpage_table, fanpages)
         _fill(staff_table, staff)
+        keep_signature(staff_table, _text_width(document))
         _fix_properties(document)
         buffer = io.BytesIO()
         document.save(buffer)
@@ -85,7 +105,7 @@ def _kind(table: Any) -> str | None:
     if not table.rows:
         return None
     keys = [header_key(cell.text) for cell in table.rows[0].cells]
-    if len(keys) < COLUMNS or keys[0] != "stt":
+    if len(keys) < COLUMNS or keys[0] not in NUMBER_KEYS:
         return None
     if keys[1] in FANPAGE_KEYS:
         return "fanpage"
@@ -138,6 +158,16 @@ def _set_text(tc: Any, text: str) -> None:
     r.append(t)
     p.append(r)
     tc.append(p)
+
+
+def _text_width(document: Any) -> int:
+    """Return the width between the margins of the last section, in twips."""
+    section = document.sections[-1]
+    sizes = (section.page_width, section.left_margin, section.right_margin)
+    if any(size is None for size in sizes):
+        return TEXT_WIDTH
+    page, left, right = (int(size) for size in sizes)
+    return (page - left - right) // EMU_PER_TWIP
 
 
 def _fix_properties(document: Any) -> None:

@@ -72,11 +72,13 @@ def paragraph(
     keep_next: bool = False,
     indent: tuple[int, int] | None = None,
     rule_below: bool = False,
+    exact_line: int | None = None,
 ) -> str:
     """Return a paragraph around the runs in `content`; spacing is in twentieths of a point.
 
     `font` also sets the paragraph mark, so an empty paragraph takes that height.
-    `indent` is (left, right) in twips; `rule_below` draws a single line under the paragraph.
+    `indent` is (left, right) in twips; `rule_below` draws a single line under the paragraph;
+    `exact_line` fixes the line height (twentieths of a point).
     """
     ppr = []
     if keep_next:
@@ -85,7 +87,8 @@ def paragraph(
         ppr.append(
             '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
         )
-    ppr.append(f'<w:spacing w:before="{before}" w:after="{after}"/>')
+    line = f' w:line="{exact_line}" w:lineRule="exact"' if exact_line is not None else ""
+    ppr.append(f'<w:spacing w:before="{before}" w:after="{after}"{line}/>')
     if indent is not None:
         ppr.append(f'<w:ind w:left="{indent[0]}" w:right="{indent[1]}"/>')
     if align is not None:
@@ -111,10 +114,14 @@ def text_paragraph(
     )
 
 
-def cell(width: int, paragraphs: str, *, v_center: bool = False) -> str:
-    """Return a table cell of `width` twips holding the given paragraphs."""
+def cell(width: int, paragraphs: str, *, v_center: bool = False, span: int = 1) -> str:
+    """Return a table cell of `width` twips, over `span` grid columns, holding the paragraphs."""
+    merged = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     valign = '<w:vAlign w:val="center"/>' if v_center else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{valign}</w:tcPr>{paragraphs}</w:tc>'
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{merged}{valign}</w:tcPr>'
+        f"{paragraphs}</w:tc>"
+    )
 
 
 def row(cells: Sequence[str], *, header: bool = False) -> str:

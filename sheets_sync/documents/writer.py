@@ -1,21 +1,33 @@
-"""Write the lists into a folder: unique names, only changed files, atomically, in parallel."""
+"""Write the lists into a folder: unique names, only changed files, all at once, in parallel."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import tempfile
+import secrets
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..config import DocumentSettings
-from ..errors import SourceError
-from ..fileops import pool_size, replace
+from ..fileops import pool_size
 from ..model import RowResult
-from ..system_text import os_reason
 from ..text import slug
+from .folder import (
+    commit,
+    create_file,
+    discard,
+    holds,
+    prepare,
+    put_in_place,
+    stage_if_changed,
+    write_error,
+)
 from .maker import DocumentMaker, SummaryUnit, summary_units
 
 SUMMARY_FILE = "tong-hop.docx"
@@ -26,11 +38,24 @@ CHUNK_SIZE = 32
 
 @dataclass
 class DocumentsOutcome:
-    """What `write_documents` did: files written, files already up to date, every path."""
+    """What `write_documents` did: files written, files already up to date, every path.
+
+    `retired` names the lists moved to `cu/`: no valid submission backs them any more.
+    """
 
     written: int = 0
     unchanged: int = 0
     paths: list[Path] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    staged: list[str] = field(default_factory=list)
+    out_dir: Path | None = None
+
+    def commit(self) -> None:
+        """Put the staged lists in place and move the stale ones aside."""
+        if self.out_dir is not None:
+            keep = {path.name for path in self.paths}
+            self.retired = commit(self.out_dir, self.staged, keep)
+            self.staged = []
 
 
 def write_documents(
@@ -44,19 +69,36 @@ def write_documents(
     Sets `file_name` on each result. `progress` gets the number of files done so far,
     unit lists first, the consolidated list last (len(results) + 1 in all).
     """
-    assign_file_names(results)
+    outcome = stage_documents(results, out_dir, maker, progress)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SourceError(
-            f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
-        ) from None
-    jobs = [(result, out_dir / str(result.file_name)) for result in results]
-    outcome = DocumentsOutcome()
-    for done, (path, written) in enumerate(_files(jobs, out_dir / SUMMARY_FILE, maker), 1):
-        _count(outcome, path, written)
-        if progress is not None:
-            progress(done)
+        outcome.commit()
+    finally:
+        discard(out_dir)
+    return outcome
+
+
+def stage_documents(
+    results: Sequence[RowResult],
+    out_dir: Path,
+    maker: DocumentMaker,
+    progress: Callable[[int], None] | None = None,
+) -> DocumentsOutcome:
+    """Make the lists as `write_documents` does, but leave the changed ones staged.
+
+    `out_dir` keeps its files until `commit()`; `folder.discard` drops what was staged.
+    """
+    assign_file_names(results)
+    prepare(out_dir)
+    try:
+        jobs = [(result, out_dir / str(result.file_name)) for result in results]
+        outcome = DocumentsOutcome(out_dir=out_dir)
+        for done, (path, written) in enumerate(_files(jobs, out_dir / SUMMARY_FILE, maker), 1):
+            _count(outcome, path, written)
+            if progress is not None:
+                progress(done)
+    except BaseException:
+        discard(out_dir)
+        raise
     return outcome
 
 
@@ -74,33 +116,27 @@ def assign_file_names(results: Sequence[RowResult]) -> None:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Replace `path` by `data` atomically unless it already holds exactly those bytes."""
+    """Replace `path` by `data` atomically unless it already holds exactly those bytes.
+
+    A new file gets the mode the umask gives; a replaced one keeps its mode.
+    """
+    if holds(path, data):
+        return False
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+        create_file(temp, data)
+        put_in_place(temp, path)
     except OSError as exc:
-        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
-    try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise SourceError(
-            f"Không ghi được tệp {path} ({os_reason(exc)}); hãy đóng tệp nếu đang mở trong Word."
-        ) from None
+        raise write_error(path, exc) from None
+    finally:
+        temp.unlink(missing_ok=True)
     return True
 
 
 def _count(outcome: DocumentsOutcome, path: Path, written: bool) -> None:
     outcome.paths.append(path)
     if written:
+        outcome.staged.append(path.name)
         outcome.written += 1
     else:
         outcome.unchanged += 1
@@ -112,7 +148,7 @@ def _files(
     """Write the unit lists, then the consolidated list; yield each path as it is done."""
     units = summary_units(result for result, _ in jobs)
     if len(jobs) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from (_write_unit(maker, job) for job in jobs)
+        yield from (_stage_unit(maker, job) for job in jobs)
         yield _write_summary(maker, units, summary_path)
         return
     with ProcessPoolExecutor(
@@ -122,16 +158,21 @@ def _files(
     ) as pool:
         # The consolidated list goes first, so one worker makes it while the others, then
         # that one too, write the unit lists; the main process only hands out work.
-        summary = pool.submit(_summary_in_worker, units, summary_path)
-        # Workers write the files themselves: sending every document back would double the
-        # copying. map() hands out all the work now; the results are read as they come.
-        yield from pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
-        yield summary.result()
+        try:
+            summary = pool.submit(_summary_in_worker, units, summary_path)
+            # Workers write the files themselves: sending every document back would double
+            # the copying. map() hands out all the work now; the results are read as they come.
+            yield from pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+            yield summary.result()
+        except BaseException:
+            # Stopped (an error, Ctrl-C): the lists not yet begun are not made at all.
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
-def _write_unit(maker: DocumentMaker, job: tuple[RowResult, Path]) -> tuple[Path, bool]:
+def _stage_unit(maker: DocumentMaker, job: tuple[RowResult, Path]) -> tuple[Path, bool]:
     result, path = job
-    return path, write_if_changed(path, maker.unit(result))
+    return path, stage_if_changed(path, maker.unit(result))
 
 
 _worker_maker: DocumentMaker | None = None
@@ -140,15 +181,30 @@ _worker_maker: DocumentMaker | None = None
 def _start_worker(settings: DocumentSettings, template: Path | None, day: date) -> None:
     global _worker_maker
     _worker_maker = DocumentMaker(settings, template, today=day)
+    # Ctrl-C is the run's to handle: it stops handing out work and drops what was staged.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    """Stop this worker as soon as the run that started it is gone (even by `kill -9`).
+
+    A pool's worker only notices its parent's death when it next asks for work; until then
+    it would go on writing lists for a run that no longer exists.
+    """
+    wait([parent_sentinel])
+    os._exit(1)
 
 
 def _write_in_worker(job: tuple[RowResult, Path]) -> tuple[Path, bool]:
     assert _worker_maker is not None, "worker started without its initializer"
-    return _write_unit(_worker_maker, job)
+    return _stage_unit(_worker_maker, job)
 
 
 def _write_summary(maker: DocumentMaker, units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:
-    return path, write_if_changed(path, maker.summary_of(units))
+    return path, stage_if_changed(path, maker.summary_of(units))
 
 
 def _summary_in_worker(units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:

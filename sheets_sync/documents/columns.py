@@ -1,0 +1,100 @@
+"""Column widths of the two tables, sized from what they hold; pure.
+
+A column gets at least the width of its longest word (a link's longest piece between the
+places Word and LibreOffice break it: after `/` and `?`), so no word is cut in the middle
+when there is room for it; the space left goes to the columns whose text would wrap, in
+proportion to what they lack (a link may take two lines). An empty `Ghi chú` column keeps
+only the width of its title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .wordml import CELL_MARGIN
+
+# Widths of 12 pt Times New Roman characters in twips, by kind, a little generous.
+_NARROW = frozenset("iljI.,:;/|!'()[] ")
+_SMALL = frozenset("fjrt-")
+_WIDE = frozenset("mwMWĐD")
+NARROW_TWIPS, SMALL_TWIPS, WIDE_TWIPS, UPPER_TWIPS, OTHER_TWIPS = 72, 86, 190, 165, 125
+BOLD = 1.12  # the titles are bold
+# No column's longest word takes more than this share of the table: a 100-digit link id
+# breaks anyway, and must not crush the other columns.
+MOST_FOR_A_WORD = 0.5
+SHORT_TITLE = 10  # a title this short (`Ghi chú`, `Họ tên`) stays on one line
+# Word and LibreOffice break a link after `/` and `?` (not after `.`, `=` or `&`).
+_LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
+
+
+def text_twips(text: str) -> int:
+    """Return about how wide `text` prints in the tables' 12 pt Times New Roman."""
+    return sum(_char_twips(char) for char in text)
+
+
+def _char_twips(char: str) -> int:
+    if char in _NARROW:
+        return NARROW_TWIPS
+    if char in _SMALL:
+        return SMALL_TWIPS
+    if char in _WIDE:
+        return WIDE_TWIPS
+    return UPPER_TWIPS if char.isupper() else OTHER_TWIPS
+
+
+def fit_widths(
+    total: int,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    fixed: dict[int, int],
+    links: frozenset[int] = frozenset(),
+) -> tuple[int, ...]:
+    """Return column widths in twips that add up to `total`; `fixed` columns keep theirs."""
+    count = len(headers)
+    word = [title_twips(title) for title in headers]
+    line = [0] * count
+    for values in rows:
+        for index, text in enumerate(values):
+            if text and index not in fixed:
+                word[index] = max(word[index], _widest_word(text, index in links))
+                line[index] = max(line[index], text_twips(text))
+    free = [index for index in range(count) if index not in fixed]
+    space = total - sum(fixed.values())
+    cap = int(space * MOST_FOR_A_WORD)
+    floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
+    # A link may wrap at its break points: two lines are enough for it.
+    want = {
+        i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i]) for i in free
+    }
+    widths = _share(space, floor, want)
+    result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(count)]
+    result[max(free, key=lambda i: result[i])] += total - sum(result)  # rounding
+    return tuple(result)
+
+
+def title_twips(title: str) -> int:
+    """Return the width a bold title needs: a short one on one line, else its longest word."""
+    if len(title) <= SHORT_TITLE:
+        return round(text_twips(title) * BOLD)
+    return round(_widest_word(title, False) * BOLD)
+
+
+def _share(space: int, floor: dict[int, int], want: dict[int, int]) -> dict[int, int]:
+    """Give each column its floor, then the rest in proportion to what each still lacks."""
+    if sum(floor.values()) >= space:
+        scale = space / sum(floor.values())
+        return {i: int(width * scale) for i, width in floor.items()}
+    extra = space - sum(floor.values())
+    lack = {i: want[i] - floor[i] for i in floor}
+    if sum(lack.values()) >= extra:
+        return {i: floor[i] + int(extra * lack[i] / sum(lack.values())) for i in floor}
+    # Every text fits on one line: what is left is shared as the texts' widths are.
+    left = extra - sum(lack.values())
+    return {i: want[i] + int(left * want[i] / sum(want.values())) for i in floor}
+
+
+def _widest_word(text: str, link: bool) -> int:
+    pieces = _LINK_BREAK.split(text) if link else text.split()
+    return max(map(text_twips, pieces), default=0)

@@ -1,0 +1,158 @@
+"""The --out folder: lists are staged in a hidden folder, then put in place together.
+
+Until `commit`, the folder holds only what it held before the run, and a hidden staging
+folder that `discard` (or the next run) removes. Files keep the mode the user's umask gives,
+a replaced file its old mode. Lists this tool made that no valid submission backs any more
+move to `cu/`; every other file in the folder is left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+import stat
+import zipfile
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from ..errors import SourceError
+from ..fileops import replace
+from ..system_text import os_reason
+
+STAGING_DIR = ".sheets-sync-dang-ghi"
+OLD_DIR = "cu"
+NEW_FILE_MODE = 0o666  # narrowed by the umask, as any program's new files are
+# What the core properties of a list this tool wrote say; Word fills lastModifiedBy on save.
+_CREATOR = re.compile(rb"<dc:creator>sheets-sync</dc:creator>")
+_MODIFIED_BY = re.compile(rb"<cp:lastModifiedBy>[^<]")
+
+_REASONS = {
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc; hãy chọn --out ở ổ khác",
+    errno.ENOSPC: "ổ đĩa đã đầy; hãy giải phóng chỗ trống hoặc chọn --out khác",
+    errno.EACCES: "không có quyền ghi; hãy cấp quyền, chọn --out khác hoặc đóng tệp nếu đang mở",
+    errno.EPERM: "không có quyền ghi; hãy cấp quyền, chọn --out khác hoặc đóng tệp nếu đang mở",
+}
+
+
+def write_error(path: Path, exc: OSError) -> SourceError:
+    """Return the message for a failed write of `path`, saying why in the user's terms."""
+    return SourceError(f"Không ghi được {path} ({_reason(exc)}).")
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0) or os_reason(exc)
+
+
+def prepare(out_dir: Path) -> None:
+    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link."""
+    if out_dir.is_symlink():
+        raise SourceError(
+            f"--out {out_dir} là một liên kết tới {os.readlink(out_dir)}: hãy ghi thẳng đường dẫn "
+            "thư mục thật. Chưa ghi gì."
+        )
+    discard(out_dir)  # left by a run that was killed
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / STAGING_DIR).mkdir()
+    except OSError as exc:
+        raise SourceError(
+            f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
+        ) from None
+
+
+def discard(out_dir: Path) -> None:
+    """Remove the staging folder and whatever was staged in it."""
+    shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
+
+
+def staged(path: Path) -> Path:
+    """Return where the new version of `path` waits until `commit`."""
+    return path.parent / STAGING_DIR / path.name
+
+
+def stage_if_changed(path: Path, data: bytes) -> bool:
+    """Stage `data` for `path` unless `path` already holds exactly those bytes."""
+    if holds(path, data):
+        return False
+    create_file(staged(path), data)
+    return True
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Tell whether the file at `path` exists and holds exactly `data`."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
+
+
+def create_file(path: Path, data: bytes) -> None:
+    """Write a new file with the mode the umask gives (not a private temporary file's 0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags, NEW_FILE_MODE)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise write_error(path.parent.parent, exc) from None
+
+
+def put_in_place(new: Path, target: Path) -> None:
+    """Replace `target` by `new` in one step; a replaced file keeps its mode."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(new, stat.S_IMODE(target.stat().st_mode))
+    replace(new, target)  # on Windows, waits out a brief hold by an antivirus
+
+
+def commit(out_dir: Path, names: Sequence[str], keep: Collection[str]) -> list[str]:
+    """Put the staged lists in place, move stale lists to `cu/`; return the names moved."""
+    for done, name in enumerate(names):
+        target = out_dir / name
+        try:
+            put_in_place(out_dir / STAGING_DIR / name, target)
+        except OSError as exc:
+            left = len(names) - done
+            raise SourceError(
+                f"{write_error(target, exc)} Đã thay {done} trong {len(names)} danh sách mới "
+                f"trong {out_dir}; {left} tệp còn lại (kể cả tệp này) vẫn là bản cũ: "
+                "chạy lại để lập lại."
+            ) from None
+    discard(out_dir)
+    return retire(out_dir, keep)
+
+
+def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
+    """Move the lists this tool made that are not in `keep` from `out_dir` to `cu/`."""
+    stale = [
+        path
+        for path in sorted(out_dir.glob("*.docx"))
+        if path.name not in keep and not path.is_symlink() and made_here(path)
+    ]
+    if not stale:
+        return []
+    old = out_dir / OLD_DIR
+    try:
+        old.mkdir(exist_ok=True)
+        for path in stale:
+            replace(path, old / path.name)
+    except OSError as exc:
+        raise SourceError(
+            f"Không chuyển được danh sách cũ vào {old} ({os_reason(exc)}); các danh sách mới đã "
+            "ghi xong."
+        ) from None
+    return [path.name for path in stale]
+
+
+def made_here(path: Path) -> bool:
+    """Tell whether `path` is a list this tool wrote and nobody saved since."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return bool(_CREATOR.search(core)) and not _MODIFIED_BY.search(core)

@@ -1,0 +1,71 @@
+"""Staff positions are printed and exported with a capital and without abbreviations."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import pytest
+
+from sheets_sync.config import POSITIONS, DocumentSettings, Settings, settings_from_dict
+from sheets_sync.documents import DocumentMaker
+from sheets_sync.model import SheetData, Table
+from sheets_sync.output import row_json
+from sheets_sync.pipeline import check_data
+from sheets_sync.positions import is_chair, normalize_position
+
+from .helpers import HEADER, row
+from .test_documents import laid_out, people_texts
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("ct công đoàn", "Chủ tịch công đoàn"),
+        ("chủ tịch cđcs", "Chủ tịch Công đoàn cơ sở"),
+        ("CT CĐ", "Chủ tịch Công đoàn"),
+        ("ủy viên bch", "Ủy viên BCH"),
+        ("UV  BCH", "Ủy viên BCH"),
+        ("pct", "Phó Chủ tịch"),
+        ("Phó ct CĐCS", "Phó Chủ tịch Công đoàn cơ sở"),
+        ("kế toán", "Kế toán"),
+        ("Chủ tịch Công đoàn", "Chủ tịch Công đoàn"),
+        ("", ""),
+        ("CTV", "CTV"),  # a word that only starts like an abbreviation stays
+    ],
+)
+def test_positions_are_expanded_and_capitalized(typed: str, shown: str) -> None:
+    assert normalize_position(typed, POSITIONS) == shown
+
+
+@pytest.mark.parametrize(
+    ("position", "chair"),
+    [("Chủ tịch Công đoàn", True), ("Phó Chủ tịch", False), ("Ủy viên BCH", False)],
+)
+def test_the_chair_is_not_a_vice_chair(position: str, chair: bool) -> None:
+    assert is_chair(position) is chair
+
+
+def test_the_positions_table_takes_more_entries() -> None:
+    settings = settings_from_dict({"positions": {"TBTT": "Trưởng ban Tuyên truyền"}})
+    assert settings.positions["CT"] == "Chủ tịch"
+    assert normalize_position("tbtt", settings.positions) == "Trưởng ban Tuyên truyền"
+
+
+def test_json_and_the_list_show_the_normalized_position_and_sign_for_the_chair() -> None:
+    rows = [
+        row(
+            position="ủy viên bch",
+            staff="Trần Văn Bình",
+            staff2=("Nguyễn Thị Thu Hà", "ct cđcs", "0912345678"),
+        )
+    ]
+    data = SheetData("x.xlsx", Table("Câu trả lời biểu mẫu 1", [list(HEADER), *rows]))
+    (result,) = check_data(data, Settings()).results
+    positions = [member["position"] for member in row_json(result)["staff"]]
+    assert positions == ["Ủy viên BCH", "Chủ tịch Công đoàn cơ sở"]
+    maker = DocumentMaker(DocumentSettings(), today=date(2024, 2, 5))
+    document = docx.Document(io.BytesIO(maker.unit(result)))
+    assert [r[2] for r in people_texts(document)[1:]] == positions
+    assert laid_out(document).signature.cell(0, 1).paragraphs[-1].text == "Nguyễn Thị Thu Hà"
