@@ -86,6 +86,8 @@ def run_doctor(setup: Setup) -> Iterator[Step]:
         yield roster_step(state.data, state.settings)
     yield settings_step(state.settings, state.settings_error)
     yield out_step(setup.out_dir)
+    if state.settings.email.host:
+        yield mail_step(state.settings)
 
 
 def versions() -> Step:
@@ -369,6 +371,22 @@ def out_step(out_dir: Path) -> Step:
         )
     made = "" if folder == out_dir else " (sẽ được tạo khi chạy)"
     return Step(True, f"Ghi được danh sách Word vào {out_dir}{made}.")
+
+
+def mail_step(settings: Settings) -> Step:
+    """The SMTP server of `[email]` takes the login (nothing is sent)."""
+    from .mailer import Mailer
+
+    email = settings.email
+    where = f"{email.host}:{email.port}"
+    try:
+        with Mailer.from_settings(email) as mailer:
+            mailer.attempts = 1
+            mailer.connect()
+    except SheetsSyncError as exc:
+        return Step(False, str(exc))
+    who = f" bằng tài khoản {email.username}" if email.username else ""
+    return Step(True, f"Kết nối được máy chủ thư {where}{who}; lệnh notify gửi được thư.")
 
 
 def report(steps: Iterator[Step], echo: Callable[[str], None]) -> bool:

@@ -205,3 +205,46 @@ def test_a_roster_file_beside_a_google_sheet_is_found(
     result = google(service_account_key, tmp_path, "--roster", str(roster))
     assert result.exit_code == 0, result.output
     assert "✔ Danh sách đơn vị 'Danh sách đơn vị': 3 đơn vị." in result.output
+
+
+@pytest.mark.parametrize(("password", "mark"), [("PASSWORD", "✔"), ("mat-khau-sai-123", "✘")])
+def test_the_mail_login_is_checked_when_email_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password: str, mark: str
+) -> None:
+    from tests.smtp_server import PASSWORD, USER, Mailbox, SmtpServer, make_certificate
+
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv(
+        "SHEETS_SYNC_SMTP_PASSWORD", PASSWORD if password == "PASSWORD" else password
+    )
+    box = Mailbox()
+    with SmtpServer(box, (cert, key)) as server:
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nusername = "{USER}"\n'
+            f'from = "{USER}"\n',
+            encoding="utf-8",
+        )
+        result = doctor(tmp_path, str(book), "--config", str(config))
+    last = result.output.splitlines()[-1]
+    assert last.startswith(mark), result.output
+    assert result.exit_code == (0 if mark == "✔" else 1)
+    assert box.received == []
+    if mark == "✔":
+        assert (
+            last == f"✔ Kết nối được máy chủ thư 127.0.0.1:{server.port} bằng tài khoản {USER}; "
+            "lệnh notify gửi được thư."
+        )
+    else:
+        assert "mật khẩu ứng dụng (app password)" in last
+        assert password not in result.output
+
+
+def test_no_email_section_means_no_mail_step(tmp_path: Path) -> None:
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    result = doctor(tmp_path, str(book))
+    assert "máy chủ thư" not in result.output
