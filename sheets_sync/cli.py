@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from . import watch as watching
 from .cli_text import Failure, Group, use_vietnamese
 from .config import DEFAULT_CONFIG_FILE, Settings, load_settings
 from .documents import DocumentMaker
+from .progress import terminal_progress
 from .schedule import StopRequest, duration_text, parse_clock, parse_every
 from .sheets import open_source
 from .sheets.base import Backend
@@ -93,50 +93,6 @@ def _backend(common: Common, *, readonly: bool) -> Iterator[Backend]:
         yield backend
         for warning in getattr(backend, "warnings", []):
             click.echo(f"Cảnh báo: {warning}", err=True)
-
-
-STAGES = {
-    "read": "Đang đọc bảng tính...",
-    "decide": "Đang kiểm tra các câu trả lời...",
-    "statuses": "Đang ghi {total} ô trạng thái...",
-}
-
-
-class ProgressBar:
-    """Stage lines and a bar for the Word lists on a terminal (stderr), nothing elsewhere."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.done = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != "documents":
-            self.close()
-            click.echo(STAGES[stage].format(total=total), err=True)
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Lập danh sách Word", file=sys.stderr)
-            self.bar.__enter__()
-            self.done = 0
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-@contextmanager
-def _progress() -> Iterator[ProgressBar | None]:
-    if not sys.stderr.isatty():
-        yield None
-        return
-    bar = ProgressBar()
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 def _print_json(data: Any) -> None:
@@ -216,7 +172,7 @@ def _lists(
     """Make the Word lists, and write the statuses when asked; print what was done."""
     maker = DocumentMaker(common.settings.documents, template)
     readonly = dry_run or not statuses
-    with _backend(common, readonly=readonly) as backend, _progress() as bar:
+    with _backend(common, readonly=readonly) as backend, terminal_progress() as bar:
         outcome = pipeline.run(
             backend,
             common.settings,
