@@ -358,7 +358,7 @@ def watch_step(
 
     def step(backend: Backend) -> str | None:
         outcome = notify(backend, settings, worksheet, out_dir, maker, remind=remind)
-        if not (outcome.sent or outcome.refused or outcome.uncertain):
+        if not (outcome.sent or outcome.refused or outcome.uncertain or outcome.reminders_skipped):
             return None
         return "; ".join(line.rstrip(".") for line in summary_lines(outcome))
 

@@ -68,3 +68,26 @@ def test_remind_at_takes_a_time_of_day(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["watch", str(tmp_path / "x.csv"), "--remind-at", "25:00"])
     assert result.exit_code == 2
     assert "không phải giờ trong ngày" in result.output
+
+
+def test_remind_at_says_why_no_reminder_could_be_sent(
+    book: tuple[Path, Path],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    responses, roster = book
+    without_email = tmp_path / "don-vi-khong-email.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    without_email.write_text(
+        "\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    ticks = iter(datetime(2024, 2, 1, 7, 58) + timedelta(minutes=n) for n in range(10_000))
+    fake = functools.partial(watching.watch, now=lambda: next(ticks), wait=lambda s: False)
+    monkeypatch.setattr(watching, "watch", fake)
+    with SmtpServer(Mailbox()) as server:
+        config(tmp_path, server.port)
+        args = ["watch", str(responses), "--roster", str(without_email), "--every", "1"]
+        result = CliRunner().invoke(main, [*args, "--remind-at", "08:00", "--max-cycles", "4"])
+    assert result.exit_code == 0, result.output
+    assert "Không nhắc được đơn vị nào" in result.output
