@@ -211,3 +211,54 @@ def test_a_bare_command_shows_the_vietnamese_help():
     result = CliRunner().invoke(main, [], prog_name="sheets-sync")
     assert result.output.splitlines()[0] == "Cách dùng: sheets-sync [TÙY_CHỌN] LỆNH [THAM_SỐ]..."
     assert "Lỗi" not in result.output
+
+
+def _script_entry() -> tuple[str, str]:
+    """The module and function the installed `sheets-sync` command runs."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    module, function = scripts["sheets-sync"].split(":")
+    return module, function
+
+
+def test_the_command_starts_from_a_module_that_loads_nothing_heavy():
+    module, _ = _script_entry()
+    code = f"import sys, {module}; print(sorted({{'click', 'gspread', 'docx'}} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.45])
+def test_ctrl_c_while_the_program_loads_stops_with_one_vietnamese_line(tmp_path, delay):
+    """Ctrl-C at any early moment: no traceback; while loading, one line and exit code 130."""
+    import signal
+    import time
+
+    module, function = _script_entry()
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    code = (
+        f"import sys; from {module} import {function} as main; "
+        "sys.argv[1:] = ['check', sys.argv[1]]; print('ready', flush=True); main()"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(book)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == b"ready\n"
+    time.sleep(0.02 + delay)  # past the print, inside the program
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    stderr = err.decode("utf-8")
+    assert "Traceback" not in stderr
+    if delay == 0.0:  # still loading Click and the libraries
+        assert (child.returncode, stderr) == (130, "Đã dừng theo yêu cầu.\n")
+    elif child.returncode == 130:
+        assert stderr.splitlines()[-1].startswith("Đã dừng theo yêu cầu")
+    else:  # done already, or stopped while Python shuts down (no Python code runs then)
+        assert child.returncode in (0, -signal.SIGINT), stderr
