@@ -157,6 +157,71 @@ def extra_arguments(extra: list[str], before: str | None) -> str:
     )
 
 
+QUOTE_VALUE_HINT = (
+    ' Nếu giá trị có dấu cách, đặt cả giá trị trong dấu ngoặc kép, ví dụ: {option} "{value}"'
+)
+
+
+def _option_value_at(
+    command: click.Command, given: list[str], index: int
+) -> tuple[str, str] | None:
+    """The option and its value when `given[index]` is the value of an option taking one."""
+    if index < 0:
+        return None
+    word = given[index]
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.is_flag or param.count:
+            continue
+        for name in param.opts:
+            if word.startswith(f"{name}="):
+                return name, word[len(name) + 1 :]
+            if index > 0 and given[index - 1] == name:
+                return name, word
+    return None
+
+
+def _words_after(given: list[str], index: int) -> list[str]:
+    """The words after `given[index]` up to the next option."""
+    words: list[str] = []
+    for word in given[index + 1 :]:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return words
+
+
+def extra_after_option(command: click.Command, given: list[str], extra: list[str]) -> str | None:
+    """When the extra arguments follow an option's value, say to quote the value with them."""
+    if extra[0] not in given:
+        return None
+    first = len(given) - 1 - given[::-1].index(extra[0])  # the extra words come last
+    found = _option_value_at(command, given, first - 1)
+    if found is None:
+        return None
+    option, value = found
+    words = [value, extra[0], *_words_after(given, first)]
+    message = vi_ngettext("Got unexpected extra argument ({args})", "", len(extra))
+    hint = QUOTE_VALUE_HINT.format(option=option, value=" ".join(words))
+    return message.format(args=" ".join(extra)) + hint
+
+
+def missing_path_hint(exc: click.BadParameter, given: list[str]) -> str:
+    """For an option's path that does not exist, but does with the next words: say to quote it."""
+    if not isinstance(exc.param, click.Option):
+        return ""
+    for index in range(len(given)):
+        found = _option_value_at(exc.ctx.command, given, index) if exc.ctx else None
+        if found is None or found[0] not in exc.param.opts:
+            continue
+        option, value = found
+        words = _words_after(given, index)
+        for count in range(len(words), 0, -1):
+            joined = " ".join([value, *words[:count]])
+            if os.path.exists(joined):
+                return QUOTE_VALUE_HINT.format(option=option, value=joined)
+    return ""
+
+
 class Command(click.Command):
     """A command whose usage errors are Vietnamese lines, with a hint for unquoted paths."""
 
@@ -165,18 +230,25 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # Click consumes `args` while parsing
         allowed, ctx.allow_extra_args = ctx.allow_extra_args, True  # reported below, with a hint
         try:
             rest = super().parse_args(ctx, args)
         except _KEEP:
             raise
+        except click.BadParameter as exc:
+            message = exc.format_message() + missing_path_hint(exc, given)
+            raise Usage(message, exc.ctx or ctx) from None
         except click.UsageError as exc:
             raise Usage(exc.format_message(), exc.ctx or ctx) from None
         finally:
             ctx.allow_extra_args = allowed
         if ctx.args and not allowed and not ctx.resilient_parsing:
-            source = ctx.params.get("source")
-            raise Usage(extra_arguments(list(ctx.args), source), ctx)
+            extra = list(ctx.args)
+            message = extra_after_option(self, given, extra) or extra_arguments(
+                extra, ctx.params.get("source")
+            )
+            raise Usage(message, ctx)
         return rest
 
 

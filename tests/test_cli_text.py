@@ -262,3 +262,18 @@ def test_ctrl_c_while_the_program_loads_stops_with_one_vietnamese_line(tmp_path,
         assert stderr.splitlines()[-1].startswith("Đã dừng theo yêu cầu")
     else:  # done already, or stopped while Python shuts down (no Python code runs then)
         assert child.returncode in (0, -signal.SIGINT), stderr
+
+
+def test_an_option_path_with_spaces_typed_without_quotes_gets_the_quoted_form(tmp_path):
+    roster = tmp_path / "my roster.xlsx"
+    roster.write_bytes(b"")
+    book = tmp_path / "e.xlsx"
+    shutil.copy(EXAMPLE, book)
+    split = [str(tmp_path / "my"), "roster.xlsx"]
+    result = CliRunner().invoke(main, ["check", "--roster", *split, str(book)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        f"Lỗi cách dùng: Giá trị không hợp lệ cho '--roster': Không tìm thấy '{split[0]}'. "
+        "Nếu giá trị có dấu cách, đặt cả giá trị trong dấu ngoặc kép, ví dụ: "
+        f'--roster "{roster}"'
+    )
