@@ -94,6 +94,15 @@ def _read_only_disk(path: Path) -> str:
     )
 
 
+def read_only_file(path: Path, platform: str = sys.platform) -> str:
+    """Say that a file is read-only and how to allow writing on this system."""
+    if platform == "win32":
+        fix = "bấm chuột phải vào tệp → Thuộc tính (Properties) → bỏ chọn Chỉ đọc (Read-only)"
+    else:
+        fix = "cho phép ghi tệp (chmod u+w)"
+    return f"Tệp {path} đang đặt chỉ đọc (read-only): {fix} rồi chạy lại. Chưa ghi gì."
+
+
 def ensure_writable(path: Path) -> None:
     """Refuse a read-only file, folder or disk before anything is written.
 
@@ -111,10 +120,7 @@ def ensure_writable(path: Path) -> None:
             if statvfs(target.parent).f_flag & os.ST_RDONLY:
                 raise SourceError(f"{_read_only_disk(path)} Chưa ghi gì.")
     if not mode & 0o222 or not os.access(target, os.W_OK):
-        raise SourceError(
-            f"Tệp {path} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties của "
-            "tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì."
-        )
+        raise SourceError(read_only_file(path))
     if not os.access(target.parent, os.W_OK):
         raise SourceError(
             f"Không có quyền ghi vào thư mục {target.parent} chứa tệp {path.name}: cấp quyền "
