@@ -277,3 +277,27 @@ def test_an_option_path_with_spaces_typed_without_quotes_gets_the_quoted_form(tm
         "Nếu giá trị có dấu cách, đặt cả giá trị trong dấu ngoặc kép, ví dụ: "
         f'--roster "{roster}"'
     )
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        (
+            '[documents]\nplace = "Long Biên\nsigner = "A"\n',
+            'dòng 2, cột 19 («place = "Long Biên»): thiếu dấu nháy đóng (") ở cuối chuỗi.',
+        ),
+        (
+            '[documents]\r\nplace = "Long Biên\r\n',
+            'dòng 2, cột 19 («place = "Long Biên»): thiếu dấu nháy đóng (") ở cuối chuỗi.',
+        ),
+        ("[documents]\nplace = 'Long Biên\n", "cuối tệp: thiếu dấu nháy đóng (') ở cuối chuỗi."),
+    ],
+)
+def test_an_unterminated_string_says_the_closing_quote_is_missing(tmp_path, toml, said):
+    config = tmp_path / "sheets-sync.toml"
+    config.write_bytes(toml.encode("utf-8"))
+    book = tmp_path / "a.xlsx"
+    shutil.copy(EXAMPLE, book)
+    result = CliRunner().invoke(main, ["check", str(book), "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output == f"Lỗi: Tệp cấu hình {config} sai cú pháp TOML ở {said}\n"
