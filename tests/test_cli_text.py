@@ -1,8 +1,10 @@
 """The command line speaks Vietnamese: help, Click's errors, OS and TOML errors, any console."""
 
+import ast
 import errno
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -301,3 +303,36 @@ def test_an_unterminated_string_says_the_closing_quote_is_missing(tmp_path, toml
     result = CliRunner().invoke(main, ["check", str(book), "--config", str(config)])
     assert result.exit_code == 1
     assert result.output == f"Lỗi: Tệp cấu hình {config} sai cú pháp TOML ở {said}\n"
+
+
+# A tone mark on the second vowel of an open "oa", "oe", "uy" (hoá, xoá, tuỳ): the texts
+# place it the older way (hóa, xóa, tùy), as Word's and most offices' documents do.
+NEW_TONE_PLACEMENT = re.compile(r"(?<![qQ])(?:[oO][áàảãạéèẻẽẹ]|[uU][ýỳỷỹỵ])(?![^\W\d_])")
+
+
+def _texts(tree: ast.AST) -> list[str]:
+    """The string constants of a module that a person may read: all but docstrings."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_every_text_places_tone_marks_the_same_way():
+    found = [
+        (path.relative_to(ROOT).as_posix(), text)
+        for path in sorted((ROOT / "sheets_sync").rglob("*.py"))
+        for text in _texts(ast.parse(path.read_text("utf-8")))
+        if NEW_TONE_PLACEMENT.search(text)
+    ]
+    assert found == []

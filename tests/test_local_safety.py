@@ -109,7 +109,7 @@ def test_read_only_disk_is_named_as_such(
     result = invoke("run", str(workbook), "--out", str(out))
     assert_refused(
         result,
-        f"Thư mục hoặc ổ đĩa chứa tệp {workbook} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư "
+        f"Thư mục hoặc ổ đĩa chứa tệp {workbook} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khóa ghi, thư "
         "mục chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại. Chưa ghi gì.",
         before,
         out,

@@ -89,7 +89,7 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
 
 def _read_only_disk(path: Path) -> str:
     return (
-        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư mục "
+        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khóa ghi, thư mục "
         "chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại."
     )
 
@@ -186,8 +186,8 @@ def ensure_not_open(path: Path) -> None:
     owners = office_lock_files(path)
     if owners:
         raise LockedError(
-            f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khoá {owners[0].name}); "
-            f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xoá tệp {owners[0]})."
+            f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khóa {owners[0].name}); "
+            f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xóa tệp {owners[0]})."
         )
 
 
@@ -308,7 +308,7 @@ def _locked_error(path: Path, lock: Path, pid: int | None) -> LockedError:
     holder = f"PID {pid}" if pid is not None else "PID chưa rõ"
     return LockedError(
         f"Tệp {path} đang được một lần chạy khác ({holder}) ghi; chờ lần đó xong rồi chạy lại "
-        f"(nếu không còn lần chạy nào, xoá tệp {lock})."
+        f"(nếu không còn lần chạy nào, xóa tệp {lock})."
     )
 
 
