@@ -8,15 +8,14 @@ Vietnamese line, and make output survive a console or a redirected file that is 
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import sys
-import unicodedata
 from typing import Any
 
 import click
 
+from .console import prepare_streams
 from .errors import SheetsSyncError
 from .sheets.google_redact import redact
 from .system_text import os_reason
@@ -158,6 +157,71 @@ def extra_arguments(extra: list[str], before: str | None) -> str:
     )
 
 
+QUOTE_VALUE_HINT = (
+    ' Nếu giá trị có dấu cách, đặt cả giá trị trong dấu ngoặc kép, ví dụ: {option} "{value}"'
+)
+
+
+def _option_value_at(
+    command: click.Command, given: list[str], index: int
+) -> tuple[str, str] | None:
+    """The option and its value when `given[index]` is the value of an option taking one."""
+    if index < 0:
+        return None
+    word = given[index]
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.is_flag or param.count:
+            continue
+        for name in param.opts:
+            if word.startswith(f"{name}="):
+                return name, word[len(name) + 1 :]
+            if index > 0 and given[index - 1] == name:
+                return name, word
+    return None
+
+
+def _words_after(given: list[str], index: int) -> list[str]:
+    """The words after `given[index]` up to the next option."""
+    words: list[str] = []
+    for word in given[index + 1 :]:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return words
+
+
+def extra_after_option(command: click.Command, given: list[str], extra: list[str]) -> str | None:
+    """When the extra arguments follow an option's value, say to quote the value with them."""
+    if extra[0] not in given:
+        return None
+    first = len(given) - 1 - given[::-1].index(extra[0])  # the extra words come last
+    found = _option_value_at(command, given, first - 1)
+    if found is None:
+        return None
+    option, value = found
+    words = [value, extra[0], *_words_after(given, first)]
+    message = vi_ngettext("Got unexpected extra argument ({args})", "", len(extra))
+    hint = QUOTE_VALUE_HINT.format(option=option, value=" ".join(words))
+    return message.format(args=" ".join(extra)) + hint
+
+
+def missing_path_hint(exc: click.BadParameter, given: list[str]) -> str:
+    """For an option's path that does not exist, but does with the next words: say to quote it."""
+    if not isinstance(exc.param, click.Option):
+        return ""
+    for index in range(len(given)):
+        found = _option_value_at(exc.ctx.command, given, index) if exc.ctx else None
+        if found is None or found[0] not in exc.param.opts:
+            continue
+        option, value = found
+        words = _words_after(given, index)
+        for count in range(len(words), 0, -1):
+            joined = " ".join([value, *words[:count]])
+            if os.path.exists(joined):
+                return QUOTE_VALUE_HINT.format(option=option, value=joined)
+    return ""
+
+
 class Command(click.Command):
     """A command whose usage errors are Vietnamese lines, with a hint for unquoted paths."""
 
@@ -166,18 +230,25 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # Click consumes `args` while parsing
         allowed, ctx.allow_extra_args = ctx.allow_extra_args, True  # reported below, with a hint
         try:
             rest = super().parse_args(ctx, args)
         except _KEEP:
             raise
+        except click.BadParameter as exc:
+            message = exc.format_message() + missing_path_hint(exc, given)
+            raise Usage(message, exc.ctx or ctx) from None
         except click.UsageError as exc:
             raise Usage(exc.format_message(), exc.ctx or ctx) from None
         finally:
             ctx.allow_extra_args = allowed
         if ctx.args and not allowed and not ctx.resilient_parsing:
-            source = ctx.params.get("source")
-            raise Usage(extra_arguments(list(ctx.args), source), ctx)
+            extra = list(ctx.args)
+            message = extra_after_option(self, given, extra) or extra_arguments(
+                extra, ctx.params.get("source")
+            )
+            raise Usage(message, ctx)
         return rest
 
 
@@ -237,41 +308,3 @@ class Group(click.Group):
                 f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Bảng tính không bị ghi dở; "
                 "chạy lại với SHEETS_SYNC_DEBUG=1 để xem chi tiết và báo cho người bảo trì."
             ) from None
-
-
-FOLD_ERRORS = "sheets-sync-fold"
-
-
-def _fold(error: UnicodeError) -> tuple[str, int]:
-    """Write a character the console cannot show without its accents (ệ → e), else `?`."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    text = error.object[error.start : error.end]
-    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    out = "".join(c if ord(c) < 128 else "?" for c in plain if not unicodedata.combining(c))
-    return out, error.end
-
-
-codecs.register_error(FOLD_ERRORS, _fold)
-
-
-def prepare_streams() -> None:
-    """Make stdout and stderr able to print Vietnamese whatever the console's code page.
-
-    A redirected stream (a file, a pipe) becomes UTF-8, so the file keeps every accent
-    (Windows opens it as UTF-8 in Notepad and Excel's text import). A terminal keeps its own
-    encoding, since it could not show UTF-8 bytes; a character it lacks loses its accents
-    instead of stopping the program. (On Windows, Python writes to a console in UTF-16
-    already: this is for redirections and legacy code pages.)
-    """
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-        if encoding in ("utf-8", "utf8") or not hasattr(stream, "reconfigure"):
-            continue
-        try:
-            if stream.isatty():
-                stream.reconfigure(errors=FOLD_ERRORS)
-            else:
-                stream.reconfigure(encoding="utf-8", errors="replace")
-        except (OSError, ValueError):
-            continue

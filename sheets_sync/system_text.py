@@ -62,6 +62,7 @@ TOML_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"Expected '=' after a key in a key/value pair", "thiếu dấu = sau tên khóa"),
     (r"Expected '\]' at the end of a table declaration", "thiếu dấu ] ở cuối tên bảng"),
     (r"Expected '\]\]' at the end of an array declaration", "thiếu ]] ở cuối tên bảng"),
+    (r"Expected \"'\"", "thiếu dấu nháy đóng (') ở cuối chuỗi"),
     (r"Expected (.+)", "cần {0}"),
     (r"Invalid date or datetime", "ngày không hợp lệ (viết dạng 2024-02-05)"),
     (r"Invalid hex value", "mã \\u hay \\U sau dấu \\ không hợp lệ"),
@@ -72,6 +73,7 @@ TOML_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"Unclosed inline table", "bảng thiếu dấu } đóng"),
     (r"Unescaped '\\' in a string", "dấu \\ trong chuỗi"),
     (r"Unterminated string", "chuỗi thiếu dấu ngoặc kép đóng"),
+    (r"Illegal character '\\[rn]'", 'thiếu dấu nháy đóng (") ở cuối chuỗi'),
     (r"Found invalid character (.+)", "có ký tự không hợp lệ {0}"),
     (r"Illegal character (.+)", "có ký tự không hợp lệ {0}"),
 )
@@ -80,6 +82,14 @@ _WHERE = re.compile(
     r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
 )
 
+# Mistakes a Windows path written in "double quotes" makes: its \ starts an escape.
+BACKSLASH_ERRORS = frozenset(
+    {
+        r"Escaped character is not a Unicode scalar value",
+        r"Invalid hex value",
+        r"Unescaped '\\' in a string",
+    }
+)
 BACKSLASH_HINT = (
     "; đường dẫn Windows hãy đặt trong dấu nháy đơn ('C:\\Thu muc\\khoa.json') "
     "hoặc dùng dấu / thay cho \\"
@@ -95,9 +105,9 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str) -> str:
         found = re.fullmatch(pattern, what)
         if found:
             reason = vietnamese.format(*found.groups())
+            if pattern in BACKSLASH_ERRORS:
+                reason += BACKSLASH_HINT
             break
-    if "\\" in reason:
-        reason += BACKSLASH_HINT
     if match is None or match.group("line") is None:
         return f"cuối tệp: {reason}"
     line = int(match.group("line"))

@@ -353,6 +353,20 @@ def test_an_empty_roster_file_is_named(tmp_path):
             "Lỗi cách dùng: Thừa tham số (doan\\ds.xlsx). Nếu đường dẫn có dấu cách, đặt "
             'đường dẫn trong dấu ngoặc kép, ví dụ: "D:\\Cong doan\\ds.xlsx"',
         ),
+        (
+            ["run", "cau tra loi.xlsx", "--out", "danh", "sach"],
+            "Lỗi cách dùng: Thừa tham số (sach). Nếu giá trị có dấu cách, đặt cả giá trị trong "
+            'dấu ngoặc kép, ví dụ: --out "danh sach"',
+        ),
+        (
+            ["run", "cau tra loi.xlsx", "--out=danh", "sach", "moi"],
+            "Lỗi cách dùng: Thừa tham số (sach moi). Nếu giá trị có dấu cách, đặt cả giá trị "
+            'trong dấu ngoặc kép, ví dụ: --out "danh sach moi"',
+        ),
+        (
+            ["check", "--roster", "khong", "co.csv", "a.xlsx"],
+            "Lỗi cách dùng: Giá trị không hợp lệ cho '--roster': Không tìm thấy 'khong'.",
+        ),
     ],
 )
 def test_usage_errors_are_vietnamese_and_exit_2(args, first_line):

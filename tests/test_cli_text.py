@@ -1,8 +1,10 @@
 """The command line speaks Vietnamese: help, Click's errors, OS and TOML errors, any console."""
 
+import ast
 import errno
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -211,3 +213,126 @@ def test_a_bare_command_shows_the_vietnamese_help():
     result = CliRunner().invoke(main, [], prog_name="sheets-sync")
     assert result.output.splitlines()[0] == "Cách dùng: sheets-sync [TÙY_CHỌN] LỆNH [THAM_SỐ]..."
     assert "Lỗi" not in result.output
+
+
+def _script_entry() -> tuple[str, str]:
+    """The module and function the installed `sheets-sync` command runs."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    module, function = scripts["sheets-sync"].split(":")
+    return module, function
+
+
+def test_the_command_starts_from_a_module_that_loads_nothing_heavy():
+    module, _ = _script_entry()
+    code = f"import sys, {module}; print(sorted({{'click', 'gspread', 'docx'}} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.45])
+def test_ctrl_c_while_the_program_loads_stops_with_one_vietnamese_line(tmp_path, delay):
+    """Ctrl-C at any early moment: no traceback; while loading, one line and exit code 130."""
+    import signal
+    import time
+
+    module, function = _script_entry()
+    book = tmp_path / "cau-tra-loi.xlsx"
+    shutil.copy(EXAMPLE, book)
+    code = (
+        f"import sys; from {module} import {function} as main; "
+        "sys.argv[1:] = ['check', sys.argv[1]]; print('ready', flush=True); main()"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(book)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == b"ready\n"
+    time.sleep(0.02 + delay)  # past the print, inside the program
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    stderr = err.decode("utf-8")
+    assert "Traceback" not in stderr
+    if delay == 0.0:  # still loading Click and the libraries
+        assert (child.returncode, stderr) == (130, "Đã dừng theo yêu cầu.\n")
+    elif child.returncode == 130:
+        assert stderr.splitlines()[-1].startswith("Đã dừng theo yêu cầu")
+    else:  # done already, or stopped while Python shuts down (no Python code runs then)
+        assert child.returncode in (0, -signal.SIGINT), stderr
+
+
+def test_an_option_path_with_spaces_typed_without_quotes_gets_the_quoted_form(tmp_path):
+    roster = tmp_path / "my roster.xlsx"
+    roster.write_bytes(b"")
+    book = tmp_path / "e.xlsx"
+    shutil.copy(EXAMPLE, book)
+    split = [str(tmp_path / "my"), "roster.xlsx"]
+    result = CliRunner().invoke(main, ["check", "--roster", *split, str(book)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        f"Lỗi cách dùng: Giá trị không hợp lệ cho '--roster': Không tìm thấy '{split[0]}'. "
+        "Nếu giá trị có dấu cách, đặt cả giá trị trong dấu ngoặc kép, ví dụ: "
+        f'--roster "{roster}"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        (
+            '[documents]\nplace = "Long Biên\nsigner = "A"\n',
+            'dòng 2, cột 19 («place = "Long Biên»): thiếu dấu nháy đóng (") ở cuối chuỗi.',
+        ),
+        (
+            '[documents]\r\nplace = "Long Biên\r\n',
+            'dòng 2, cột 19 («place = "Long Biên»): thiếu dấu nháy đóng (") ở cuối chuỗi.',
+        ),
+        ("[documents]\nplace = 'Long Biên\n", "cuối tệp: thiếu dấu nháy đóng (') ở cuối chuỗi."),
+    ],
+)
+def test_an_unterminated_string_says_the_closing_quote_is_missing(tmp_path, toml, said):
+    config = tmp_path / "sheets-sync.toml"
+    config.write_bytes(toml.encode("utf-8"))
+    book = tmp_path / "a.xlsx"
+    shutil.copy(EXAMPLE, book)
+    result = CliRunner().invoke(main, ["check", str(book), "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output == f"Lỗi: Tệp cấu hình {config} sai cú pháp TOML ở {said}\n"
+
+
+# A tone mark on the second vowel of an open "oa", "oe", "uy" (hoá, xoá, tuỳ): the texts
+# place it the older way (hóa, xóa, tùy), as Word's and most offices' documents do.
+NEW_TONE_PLACEMENT = re.compile(r"(?<![qQ])(?:[oO][áàảãạéèẻẽẹ]|[uU][ýỳỷỹỵ])(?![^\W\d_])")
+
+
+def _texts(tree: ast.AST) -> list[str]:
+    """The string constants of a module that a person may read: all but docstrings."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_every_text_places_tone_marks_the_same_way():
+    found = [
+        (path.relative_to(ROOT).as_posix(), text)
+        for path in sorted((ROOT / "sheets_sync").rglob("*.py"))
+        for text in _texts(ast.parse(path.read_text("utf-8")))
+        if NEW_TONE_PLACEMENT.search(text)
+    ]
+    assert found == []

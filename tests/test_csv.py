@@ -284,7 +284,7 @@ def test_a_worksheet_other_than_the_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as error:
         CsvBackend(path).read("Trang tính 2", ROSTER)
     assert str(error.value) == (
-        f"Tệp CSV {path} chỉ có một trang tính; bỏ tuỳ chọn --worksheet rồi chạy lại."
+        f"Tệp CSV {path} chỉ có một trang tính; bỏ tùy chọn --worksheet rồi chạy lại."
     )
 
 

@@ -131,7 +131,7 @@ def test_a_cell_past_the_length_limit_is_refused(tmp_path: Path, suffix: str) ->
         backend.read(None, ROSTER)
     assert str(error.value) == (
         f"Hàng 3 của trang “{title}” trong {path} có ô dài 100.001 ký tự, quá giới hạn 100.000 "
-        "ký tự một ô: xoá bớt nội dung ô đó rồi chạy lại."
+        "ký tự một ô: xóa bớt nội dung ô đó rồi chạy lại."
     )
 
 
@@ -147,7 +147,7 @@ def test_statuses_past_excels_last_column_are_refused(tmp_path: Path) -> None:
         backend.write([CellWrite(FORM, 2, 3, "ok"), CellWrite(FORM, 1, 16_385, "Trạng thái")], data)
     assert str(error.value) == (
         f"Trang “{FORM}” trong {path} đã dùng tới cột cuối cùng của Excel (XFD), không còn chỗ "
-        "cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
+        "cho cột trạng thái: xóa các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
     )
     assert path.read_bytes() == before
 
@@ -173,7 +173,7 @@ def test_text_into_a_hidden_merged_cell_is_refused(
         backend.write([CellWrite(TITLE, *target, "Hợp lệ")], data)
     assert str(error.value) == (
         f"Không ghi được vào ô {ref} của trang “{TITLE}” trong {path} vì ở đó có vùng ô gộp "
-        f"{merge}; xoá phần đó khỏi cột trạng thái hoặc mở bằng Excel, lưu lại dạng .xlsx rồi "
+        f"{merge}; xóa phần đó khỏi cột trạng thái hoặc mở bằng Excel, lưu lại dạng .xlsx rồi "
         "chạy lại."
     )
     assert path.read_bytes() == before
@@ -213,7 +213,7 @@ def test_a_run_on_a_sheet_using_column_xfd_writes_no_list_either(tmp_path: Path)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"Lỗi: Trang “{RESPONSES}” trong {path} đã dùng tới cột cuối cùng của Excel (XFD), "
-        "không còn chỗ cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
+        "không còn chỗ cho cột trạng thái: xóa các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
     ]
     assert path.read_bytes() == before
     assert not out.exists()

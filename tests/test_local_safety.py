@@ -58,8 +58,8 @@ def test_read_only_workbook_is_refused_and_left_alone(workbook: Path, tmp_path: 
     result = invoke("run", str(workbook), "--out", str(out))
     assert_refused(
         result,
-        f"Tệp {workbook} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties "
-        "của tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì.",
+        f"Tệp {workbook} đang đặt chỉ đọc (read-only): cho phép ghi tệp (chmod u+w) rồi chạy lại. "
+        "Chưa ghi gì.",
         before,
         out,
     )
@@ -75,11 +75,23 @@ def test_read_only_roster_file_is_refused(tmp_path: Path, roster_file: Path) -> 
     result = invoke("run", str(source), "--roster", str(roster_file), "--out", str(out))
     assert_refused(
         result,
-        f"Tệp {roster_file} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties "
-        "của tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì.",
+        f"Tệp {roster_file} đang đặt chỉ đọc (read-only): cho phép ghi tệp (chmod u+w) rồi "
+        "chạy lại. Chưa ghi gì.",
         before,
         out,
     )
+
+
+def test_a_read_only_file_on_windows_is_explained_with_the_properties_dialog() -> None:
+    from sheets_sync.sheets.localfile import read_only_file
+
+    said = read_only_file(Path("D:/sheets-sync/cau-tra-loi.xlsx"), "win32")
+    assert said == (
+        f"Tệp {Path('D:/sheets-sync/cau-tra-loi.xlsx')} đang đặt chỉ đọc (read-only): bấm chuột "
+        "phải vào tệp → Thuộc tính (Properties) → bỏ chọn Chỉ đọc (Read-only) rồi chạy lại. "
+        "Chưa ghi gì."
+    )
+    assert "chmod" not in said
 
 
 class ReadOnlyDisk:
@@ -97,7 +109,7 @@ def test_read_only_disk_is_named_as_such(
     result = invoke("run", str(workbook), "--out", str(out))
     assert_refused(
         result,
-        f"Thư mục hoặc ổ đĩa chứa tệp {workbook} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư "
+        f"Thư mục hoặc ổ đĩa chứa tệp {workbook} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khóa ghi, thư "
         "mục chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại. Chưa ghi gì.",
         before,
         out,

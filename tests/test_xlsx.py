@@ -426,7 +426,7 @@ def test_the_lock_is_taken_and_released(tmp_path: Path) -> None:
     assert not lock_path(path).exists()
     assert str(error.value) == (
         f"Tệp {path} đang được một lần chạy khác (PID {os.getpid()}) ghi; chờ lần đó xong rồi "
-        f"chạy lại (nếu không còn lần chạy nào, xoá tệp {lock_path(path)})."
+        f"chạy lại (nếu không còn lần chạy nào, xóa tệp {lock_path(path)})."
     )
 
 
@@ -480,8 +480,8 @@ def test_a_file_open_in_excel_is_not_written(tmp_path: Path, owner: str) -> None
     with backend.lock(writing=False):
         data = backend.read(None, ROSTER)
     message = (
-        f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khoá {owner}); "
-        f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xoá tệp {tmp_path / owner})."
+        f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khóa {owner}); "
+        f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xóa tệp {tmp_path / owner})."
     )
     with pytest.raises(LockedError) as error, backend.lock(writing=True):
         pass

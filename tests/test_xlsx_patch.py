@@ -392,7 +392,7 @@ def test_a_cell_in_a_shared_or_array_formula_is_refused(
         write(path, [(*target, "Hợp lệ")])
     assert str(error.value) == (
         f"Không ghi được vào ô {ref} của trang “{TITLE}” trong {path} vì ở đó có công thức "
-        "dùng chung hoặc công thức mảng; xoá phần đó khỏi cột trạng thái hoặc mở bằng Excel, "
+        "dùng chung hoặc công thức mảng; xóa phần đó khỏi cột trạng thái hoặc mở bằng Excel, "
         "lưu lại dạng .xlsx rồi chạy lại."
     )
     assert path.read_bytes() == original

@@ -284,7 +284,7 @@ class CsvBackend:
         """Read the responses and, with `--roster`, the roster file (a CSV has one sheet)."""
         if worksheet is not None and worksheet.strip().casefold() != self.title.casefold():
             raise SourceError(
-                f"Tệp CSV {self.path} chỉ có một trang tính; bỏ tuỳ chọn --worksheet rồi chạy lại."
+                f"Tệp CSV {self.path} chỉ có một trang tính; bỏ tùy chọn --worksheet rồi chạy lại."
             )
         data, self._stamp = read_stamped(self.path, limits.MAX_CSV_BYTES)
         self._text = parse_csv(data, self.path)

@@ -66,7 +66,7 @@ def check_cells(row: Iterable[Cell], number: int, path: Path, title: str) -> Non
         if type(value) is str and len(value) > MAX_CELL_CHARS:
             raise SourceError(
                 f"Hàng {number} của trang “{title}” trong {path} có ô dài {_number(len(value))} "
-                f"ký tự, quá giới hạn {_number(MAX_CELL_CHARS)} ký tự một ô: xoá bớt nội dung "
+                f"ký tự, quá giới hạn {_number(MAX_CELL_CHARS)} ký tự một ô: xóa bớt nội dung "
                 "ô đó rồi chạy lại."
             )
 
@@ -80,7 +80,7 @@ def past_last_column(title: str, source: str) -> SourceError:
     """Build the error for status columns that would lie past Excel's last column (XFD)."""
     return SourceError(
         f"Trang “{title}” trong {source} đã dùng tới cột cuối cùng của Excel (XFD), không còn "
-        "chỗ cho cột trạng thái: xoá các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
+        "chỗ cho cột trạng thái: xóa các cột thừa bên phải rồi chạy lại. Chưa ghi gì."
     )
 
 

@@ -89,9 +89,18 @@ def os_error(path: Path, exc: OSError, *, writing: bool = False) -> SourceError:
 
 def _read_only_disk(path: Path) -> str:
     return (
-        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khoá ghi, thư mục "
+        f"Thư mục hoặc ổ đĩa chứa tệp {path} chỉ cho đọc (ổ chỉ đọc, thẻ nhớ khóa ghi, thư mục "
         "chia sẻ chỉ xem): chép tệp sang một thư mục ghi được rồi chạy lại."
     )
+
+
+def read_only_file(path: Path, platform: str = sys.platform) -> str:
+    """Say that a file is read-only and how to allow writing on this system."""
+    if platform == "win32":
+        fix = "bấm chuột phải vào tệp → Thuộc tính (Properties) → bỏ chọn Chỉ đọc (Read-only)"
+    else:
+        fix = "cho phép ghi tệp (chmod u+w)"
+    return f"Tệp {path} đang đặt chỉ đọc (read-only): {fix} rồi chạy lại. Chưa ghi gì."
 
 
 def ensure_writable(path: Path) -> None:
@@ -111,10 +120,7 @@ def ensure_writable(path: Path) -> None:
             if statvfs(target.parent).f_flag & os.ST_RDONLY:
                 raise SourceError(f"{_read_only_disk(path)} Chưa ghi gì.")
     if not mode & 0o222 or not os.access(target, os.W_OK):
-        raise SourceError(
-            f"Tệp {path} đang đặt chỉ đọc (read-only): bỏ chọn “Read-only” trong Properties của "
-            "tệp (hoặc chmod u+w) rồi chạy lại. Chưa ghi gì."
-        )
+        raise SourceError(read_only_file(path))
     if not os.access(target.parent, os.W_OK):
         raise SourceError(
             f"Không có quyền ghi vào thư mục {target.parent} chứa tệp {path.name}: cấp quyền "
@@ -180,8 +186,8 @@ def ensure_not_open(path: Path) -> None:
     owners = office_lock_files(path)
     if owners:
         raise LockedError(
-            f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khoá {owners[0].name}); "
-            f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xoá tệp {owners[0]})."
+            f"Tệp {path} đang mở trong Excel hoặc LibreOffice (có tệp khóa {owners[0].name}); "
+            f"đóng tệp rồi chạy lại (nếu không mở ở đâu, xóa tệp {owners[0]})."
         )
 
 
@@ -302,7 +308,7 @@ def _locked_error(path: Path, lock: Path, pid: int | None) -> LockedError:
     holder = f"PID {pid}" if pid is not None else "PID chưa rõ"
     return LockedError(
         f"Tệp {path} đang được một lần chạy khác ({holder}) ghi; chờ lần đó xong rồi chạy lại "
-        f"(nếu không còn lần chạy nào, xoá tệp {lock})."
+        f"(nếu không còn lần chạy nào, xóa tệp {lock})."
     )
 
 

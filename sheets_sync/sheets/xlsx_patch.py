@@ -104,7 +104,7 @@ class PatchedBook:
             where = f"ô {exc.ref} của " if exc.ref and exc.ref[0].isalpha() else ""
             raise SourceError(
                 f"Không ghi được vào {where}trang “{title}” trong {self.path} vì ở đó có "
-                f"{exc.reason}; xoá phần đó khỏi cột trạng thái hoặc mở bằng Excel, lưu lại "
+                f"{exc.reason}; xóa phần đó khỏi cột trạng thái hoặc mở bằng Excel, lưu lại "
                 "dạng .xlsx rồi chạy lại."
             ) from exc
         finally:

@@ -156,7 +156,7 @@ class SheetPatch:
         declaration = _DECLARATION.match(head)
         encoding = attributes(declaration[1]).get(b"encoding", b"utf-8") if declaration else b""
         if encoding.lower() not in (b"utf-8", b"utf8", b"") or b"<!" in head:
-            raise UnsafeSheet("mã hoá hoặc khai báo XML lạ")
+            raise UnsafeSheet("mã hóa hoặc khai báo XML lạ")
         self.prefix = found[1] or b""
         root = _ROOT.search(head)
         name = b"xmlns:" + self.prefix[:-1] if self.prefix else b"xmlns"
