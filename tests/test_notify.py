@@ -14,6 +14,7 @@ from typing import Any
 
 import docx
 import pytest
+from aiosmtpd.smtp import AuthResult
 
 from sheets_sync.config import EmailSettings, Settings
 from sheets_sync.documents import DocumentMaker
@@ -222,6 +223,53 @@ def test_a_wrong_password_stops_before_any_message(book: tuple[Path, Path], tmp_
     assert box.received == []
     assert not (tmp_path / "nhat-ky-email.jsonl").exists()
     assert "Đã báo qua email" not in read_csv(book[0])[0]
+
+
+VIETNAMESE_PASSWORD = "Mật khẩu Đoàn 2026"
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_password_with_accents_logs_in_as_utf8(
+    book: tuple[Path, Path], tmp_path: Path, mechanism: str
+) -> None:
+    box = Mailbox()
+    cert, key = make_certificate(tmp_path)
+    with SmtpServer(
+        box, (cert, key), password=VIETNAMESE_PASSWORD, mechanisms=(mechanism,)
+    ) as server:
+        context = ssl.create_default_context(cafile=str(cert))
+        mailer = Mailer(
+            "127.0.0.1", server.port, "starttls", USER, VIETNAMESE_PASSWORD, ssl_context=context
+        )
+        outcome = run_notify(book, server, mailer=mailer)
+    assert len(outcome.sent) == 2 and [r.logged_in for r in box.received] == [True, True]
+
+
+class CramOnly(Mailbox):
+    """A server whose only login is CRAM-MD5, which never succeeds here."""
+
+    async def auth_CRAM__MD5(self, server: Any, args: list[str]) -> AuthResult:
+        return AuthResult(success=False)
+
+
+def test_a_password_with_accents_the_server_cannot_take_stops_with_one_line(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    box = CramOnly()
+    cert, key = make_certificate(tmp_path)
+    with SmtpServer(box, (cert, key), mechanisms=("CRAM-MD5",)) as server:
+        context = ssl.create_default_context(cafile=str(cert))
+        mailer = Mailer(
+            "127.0.0.1", server.port, "starttls", USER, VIETNAMESE_PASSWORD, ssl_context=context
+        )
+        with pytest.raises(MailError) as caught:
+            run_notify(book, server, mailer=mailer)
+    assert str(caught.value) == (
+        f"Máy chủ thư 127.0.0.1:{server.port} không nhận tên đăng nhập hoặc mật khẩu có chữ có "
+        "dấu (chỉ nhận đăng nhập kiểu CRAM-MD5): đổi mật khẩu chỉ gồm chữ không dấu, số và ký "
+        "hiệu, rồi đặt lại biến môi trường SHEETS_SYNC_SMTP_PASSWORD."
+    )
+    assert box.received == []
 
 
 def test_a_refused_recipient_is_recorded_and_tried_again_next_run(
