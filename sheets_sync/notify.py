@@ -39,6 +39,7 @@ from .letters import (
 )
 from .mailer import Mailer, Refused, Uncertain
 from .model import CellWrite, Table, cell_at
+from .output import retired_text
 from .sheets.base import Backend
 from .sheets.localfile import locked
 from .text import cell_text
@@ -126,7 +127,8 @@ class _Job:
         outcome.reminders_skipped = self.remind and not _can_remind(checked)
         limit = self.settings.email.max_per_run
         due = _due(candidates, checked, self.log.load(), outcome, limit)
-        if maker is not None and any(o.letter.attachment for o in due):
+        if maker is not None:
+            # As `run` puts them: the lists no valid submission backs any more move to cu/.
             outcome.documents = write_documents(checked.listed, self.out_dir, maker)
         for item in due:
             if item.letter.attachment is not None and not item.letter.attachment.is_file():
@@ -391,4 +393,7 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
         if value:
             count = len(value) if isinstance(value, list) else value
             lines.append(say[key].format(n=count, **extra))
+    docs = outcome.documents
+    if docs is not None and docs.out_dir is not None:
+        lines += retired_text(docs.retired, str(docs.out_dir))
     return lines

@@ -693,3 +693,26 @@ def test_the_example_workbook_each_unit_once(
     header = [c.value for c in sheet[1]]
     ledger = [r[header.index("Đã báo qua email")].value for r in sheet.iter_rows(min_row=2)]
     assert sum(1 for c in ledger if c and c.startswith("02/12/2026 10:15 — ")) == 30
+
+
+def test_a_list_no_valid_submission_backs_moves_to_cu_as_run_moves_it(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    _, server = mailbox
+    responses = book[0]
+    out = responses.parent / "danh-sach"
+    run_notify(book, server)
+    assert (out / "truong-thcs-ngoc-lam.docx").is_file()
+    rows = read_csv(responses)
+    fixed = row(at="31/01/2024 09:00:00", phone="0912 345 67")
+    fixed[1] = "ngoclam@example.com"
+    write_csv(responses, [*rows, fixed])
+    outcome = run_notify(book, server, now=NOW + timedelta(hours=1))
+    assert [o.letter.unit for o in outcome.sent] == [NGOC_LAM]
+    assert outcome.sent[0].letter.attachment is None
+    assert not (out / "truong-thcs-ngoc-lam.docx").exists()
+    assert (out / "cu" / "truong-thcs-ngoc-lam.docx").is_file()
+    assert (
+        f"Đã chuyển 1 danh sách cũ không còn lần gửi hợp lệ vào {out}/cu/: "
+        "truong-thcs-ngoc-lam.docx."
+    ) in summary_lines(outcome)
