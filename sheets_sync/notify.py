@@ -17,7 +17,8 @@ from . import mail_texts as texts
 from . import pipeline
 from .config import NOTIFIED_COLUMN, REMINDED_COLUMN, ROSTER_EMAIL_HEADERS, Settings
 from .documents import DocumentMaker, DocumentsOutcome, write_documents
-from .errors import ConfigError, MailError, SheetsSyncError, SourceError
+from .documents.folder import refuse_link
+from .errors import MailError, SheetsSyncError, SourceError
 from .ledger import (
     JOURNAL_FILE,
     STAMP,
@@ -33,6 +34,7 @@ from .letters import (
     Letter,
     build_message,
     reminder_letter,
+    require_sender,
     result_letter,
     valid_address,
     write_outbox,
@@ -68,6 +70,7 @@ class NotifyOutcome:
     unchanged: int = 0
     deferred: int = 0
     outbox: list[Path] = field(default_factory=list)
+    outbox_cleared: int = 0
     ledger_cells: int = 0
     # --remind without a roster, or a roster without an email column.
     reminders_skipped: bool = False
@@ -128,7 +131,6 @@ class _Job:
         limit = self.settings.email.max_per_run
         due = _due(candidates, checked, self.log.load(), outcome, limit)
         if maker is not None:
-            # As `run` puts them: the lists no valid submission backs any more move to cu/.
             outcome.documents = write_documents(checked.listed, self.out_dir, maker)
         for item in due:
             if item.letter.attachment is not None and not item.letter.attachment.is_file():
@@ -139,9 +141,12 @@ class _Job:
         return outcome, due
 
     def rehearse(self, maker: DocumentMaker | None, outbox: Path, now: datetime) -> NotifyOutcome:
+        refuse_link(outbox, "--outbox")
         outcome, due = self.prepare(maker, now, dry_run=True)
         pairs = [(o.letter, str(o.entry.address)) for o in due]
-        outcome.outbox = write_outbox(pairs, self.settings.email, outbox, now)
+        outcome.outbox, outcome.outbox_cleared = write_outbox(
+            pairs, self.settings.email, outbox, now
+        )
         return outcome
 
     def send(
@@ -182,21 +187,6 @@ class _Job:
             ) from None
         # No writes at the end: a read agreed with cells written by an earlier try.
         return sum(1 for w in settled.writes or writes if w.row != 1)
-
-
-def require_sender(settings: Settings) -> None:
-    """Refuse settings without a valid sender (or with a reply-to that is not an address)."""
-    email = settings.email
-    if valid_address(email.sender) is None:
-        raise ConfigError(
-            'Chưa có địa chỉ gửi thư hợp lệ: ghi [email] from = "ten@donvi.vn" (địa chỉ của '
-            "tài khoản gửi) vào sheets-sync.toml rồi chạy lại."
-        )
-    if email.reply_to and valid_address(email.reply_to) is None:
-        raise ConfigError(
-            f"[email] reply_to = {email.reply_to!r} không phải một địa chỉ email: sửa hoặc bỏ "
-            "dòng này trong sheets-sync.toml."
-        )
 
 
 def plan(
@@ -380,6 +370,7 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
     no_column = bool(units) and "email" not in outcome.checked.layout.fields
     columns = {"notified": NOTIFIED_COLUMN, "reminded": REMINDED_COLUMN}
     optional: list[tuple[str, object, dict[str, str]]] = [
+        ("outbox_cleared", outcome.outbox_cleared, {"folder": str(outbox or OUTBOX)}),
         ("unchanged", outcome.unchanged, {}),
         ("no_address", units, {"units": named}),
         ("no_email_column", no_column, {}),
@@ -393,7 +384,6 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
         if value:
             count = len(value) if isinstance(value, list) else value
             lines.append(say[key].format(n=count, **extra))
-    docs = outcome.documents
-    if docs is not None and docs.out_dir is not None:
-        lines += retired_text(docs.retired, str(docs.out_dir))
+    if outcome.documents is not None:  # lists moved to cu/, as `run` says it
+        lines += retired_text(outcome.documents.retired, str(outcome.documents.out_dir))
     return lines

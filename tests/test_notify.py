@@ -432,6 +432,7 @@ def test_dry_run_writes_eml_files_and_nothing_else(book: tuple[Path, Path], tmp_
     assert (responses.read_bytes(), roster.read_bytes()) == before
     assert not (tmp_path / "nhat-ky-email.jsonl").exists()
     assert sorted(p.name for p in outbox.iterdir()) == [
+        ".sheets-sync-thu-soan-thu.json",
         "nhac-ubnd-phuong-bo-de.eml",
         "truong-mam-non-hoa-sua.eml",
         "truong-thcs-ngoc-lam.eml",
@@ -451,6 +452,56 @@ def test_dry_run_writes_eml_files_and_nothing_else(book: tuple[Path, Path], tmp_
     text = reminder.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Đến 02/12/2026, LĐLĐ quận Long Biên chưa nhận được danh sách" in text
     assert "Hạn nộp (trước ngày 05/02/2024) đã qua" in text
+
+
+def test_a_dry_run_outbox_holds_only_its_own_messages(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    outbox = tmp_path / "thu-gui"
+    run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    edited = outbox / "nhac-ubnd-phuong-bo-de.eml"
+    edited.write_bytes(edited.read_bytes() + b"Ghi chu cua can bo.\r\n")
+    (outbox / "ghi-chu.txt").write_text("của cán bộ", encoding="utf-8")
+    (outbox / "thu-mau.eml").write_bytes(b"Subject: mau\r\n\r\n")
+    for sheet in book:  # the unit is gone from the responses and from the roster
+        write_csv(sheet, [r for r in read_csv(sheet) if HOA_SUA not in r])
+    outcome = run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    assert sorted(p.name for p in outbox.glob("*.eml")) == [
+        "nhac-ubnd-phuong-bo-de-2.eml",
+        "nhac-ubnd-phuong-bo-de.eml",
+        "thu-mau.eml",
+        "truong-thcs-ngoc-lam.eml",
+    ]
+    assert edited.read_bytes().endswith(b"Ghi chu cua can bo.\r\n")
+    assert (outbox / "ghi-chu.txt").read_text(encoding="utf-8") == "của cán bộ"
+    assert [p.name for p in outcome.outbox] == [
+        "truong-thcs-ngoc-lam.eml",
+        "nhac-ubnd-phuong-bo-de-2.eml",
+    ]
+    assert summary_lines(outcome, outbox)[1] == (
+        f"Đã xóa 2 thư soạn thử của lần chạy thử trước khỏi {outbox}/: thư mục chỉ còn thư "
+        "của lần này."
+    )
+    third = run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    assert third.outbox_cleared == 2 and len(list(outbox.glob("*.eml"))) == 4
+
+
+def test_a_dry_run_refuses_an_outbox_that_is_a_link(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from sheets_sync.errors import SourceError
+
+    target = tmp_path / "noi-khac"
+    target.mkdir()
+    link = tmp_path / "lnk"
+    link.symlink_to(target)
+    with pytest.raises(SourceError) as caught:
+        run_notify(book, None, dry_run=True, outbox=link)
+    assert str(caught.value) == (
+        f"--outbox {link} là một liên kết tới {target}: hãy ghi thẳng đường dẫn thư mục thật. "
+        "Chưa ghi gì."
+    )
+    assert list(target.iterdir()) == [] and not (tmp_path / "danh-sach").exists()
 
 
 def test_reminders_go_once_a_day(
