@@ -68,6 +68,7 @@ class NotifyOutcome:
     uncertain: list[Outgoing] = field(default_factory=list)
     no_address: list[Outgoing] = field(default_factory=list)
     unchanged: int = 0
+    reminded_today: int = 0
     deferred: int = 0
     outbox: list[Path] = field(default_factory=list)
     outbox_cleared: int = 0
@@ -263,7 +264,10 @@ def _due(
         if item.entry.address is None:
             outcome.no_address.append(item)
         elif already_told(item.entry, table, find_column(table, title), history):
-            outcome.unchanged += 1
+            if item.entry.kind == "reminder":
+                outcome.reminded_today += 1
+            else:
+                outcome.unchanged += 1
         elif len(due) >= limit:
             outcome.deferred += 1
         else:
@@ -372,6 +376,7 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
     optional: list[tuple[str, object, dict[str, str]]] = [
         ("outbox_cleared", outcome.outbox_cleared, {"folder": str(outbox or OUTBOX)}),
         ("unchanged", outcome.unchanged, {}),
+        ("reminded_today", outcome.reminded_today, {}),
         ("no_address", units, {"units": named}),
         ("no_email_column", no_column, {}),
         ("reminders_skipped", outcome.reminders_skipped, {}),

@@ -510,7 +510,12 @@ def test_reminders_go_once_a_day(
     box, server = mailbox
     first = run_notify(book, server, remind=True)
     assert [o.letter.unit for o in first.sent] == [NGOC_LAM, HOA_SUA, BO_DE]
-    assert run_notify(book, server, remind=True, now=NOW + timedelta(hours=3)).sent == []
+    again = run_notify(book, server, remind=True, now=NOW + timedelta(hours=3))
+    assert again.sent == []
+    assert summary_lines(again)[1:3] == [
+        "2 đơn vị đã được báo đúng nội dung này: không gửi lại.",
+        "1 đơn vị đã được nhắc hôm nay: không nhắc lại.",
+    ]
     next_day = run_notify(book, server, remind=True, now=NOW + timedelta(days=1))
     assert [o.letter.unit for o in next_day.sent] == [BO_DE]
     assert [r.message["Subject"] for r in box.to("bode@example.com")] == [
