@@ -27,6 +27,9 @@ from .model import RowResult
 from .phones import format_phone
 from .text import fold, slug
 
+# In the --outbox folder: the .eml files the last dry run wrote, name -> SHA-256 of the bytes.
+OUTBOX_INDEX = ".sheets-sync-thu-soan-thu.json"
+
 # One dotted-atom address, ASCII only: anything else is "not an address" and is skipped.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -214,25 +217,79 @@ def build_message(
     return message
 
 
+def require_sender(settings: Settings) -> None:
+    """Refuse settings without a valid sender (or with a reply-to that is not an address)."""
+    email = settings.email
+    if valid_address(email.sender) is None:
+        raise ConfigError(
+            'Chưa có địa chỉ gửi thư hợp lệ: ghi [email] from = "ten@donvi.vn" (địa chỉ của '
+            "tài khoản gửi) vào sheets-sync.toml rồi chạy lại."
+        )
+    if email.reply_to and valid_address(email.reply_to) is None:
+        raise ConfigError(
+            f"[email] reply_to = {email.reply_to!r} không phải một địa chỉ email: sửa hoặc bỏ "
+            "dòng này trong sheets-sync.toml."
+        )
+
+
 def write_outbox(
     items: Sequence[tuple[Letter, str]], email: EmailSettings, outbox: Path, now: datetime
-) -> list[Path]:
-    """Write each (letter, recipient) as an .eml file a mail program opens; send nothing."""
+) -> tuple[list[Path], int]:
+    """Write each (letter, recipient) as an .eml file a mail program opens; send nothing.
+
+    The outbox then holds this dry run's messages only: the last dry run's go first (see
+    `clear_outbox`; how many is returned with the paths). A file already there that this
+    tool did not write keeps its name: the new message takes the next free one. The names
+    and contents written go into OUTBOX_INDEX.
+    """
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
             f"Không tạo được thư mục {outbox} ({exc.strerror}); chọn --outbox khác."
         ) from None
-    paths, taken = [], set()
+    cleared = clear_outbox(outbox)
+    paths, written = [], {}
     for letter, address in items:
         stem = ("nhac-" if letter.kind == "reminder" else "") + slug(letter.unit)
         name, number = f"{stem}.eml", 1
-        while name in taken:
+        while name in written or (outbox / name).exists() or (outbox / name).is_symlink():
             number += 1
             name = f"{stem}-{number}.eml"
-        taken.add(name)
+        data = build_message(letter, email, address, now).as_bytes()
         path = outbox / name
-        path.write_bytes(build_message(letter, email, address, now).as_bytes())
+        path.write_bytes(data)
+        written[name] = hashlib.sha256(data).hexdigest()
         paths.append(path)
-    return paths
+    (outbox / OUTBOX_INDEX).write_text(json.dumps(written, indent=1), encoding="utf-8")
+    return paths, cleared
+
+
+def clear_outbox(outbox: Path) -> int:
+    """Remove the .eml files the last dry run wrote into `outbox`, unless changed since.
+
+    Only the files OUTBOX_INDEX names and that still hold what was written go; every other
+    file stays. Returns how many were removed.
+    """
+    try:
+        written = json.loads((outbox / OUTBOX_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0  # no earlier dry run here (or an index nobody can trust): remove nothing
+    removed = 0
+    for name, digest in written.items() if isinstance(written, dict) else ():
+        path = outbox / str(name)
+        if Path(name).name != name or path.suffix != ".eml" or path.is_symlink():
+            continue
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                continue
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ConfigError(
+                f"Không xóa được thư soạn thử cũ {path} ({exc.strerror}): đóng tệp nếu đang "
+                "mở rồi chạy lại."
+            ) from None
+        removed += 1
+    return removed

@@ -81,7 +81,12 @@ SUMMARY = {
         "chưa ghi gì vào bảng tính."
     ),
     "sent": "Đã gửi {result} thư báo kết quả và {reminder} thư nhắc nộp.",
+    "outbox_cleared": (
+        "Đã xóa {n} thư soạn thử của lần chạy thử trước khỏi {folder}/: thư mục chỉ còn thư "
+        "của lần này."
+    ),
     "unchanged": "{n} đơn vị đã được báo đúng nội dung này: không gửi lại.",
+    "reminded_today": "{n} đơn vị đã được nhắc hôm nay: không nhắc lại.",
     "no_address": "Bỏ qua {n} đơn vị không có địa chỉ email hợp lệ: {units}.",
     "no_email_column": (
         "Trang câu trả lời không có cột 'Địa chỉ email': trong Google Forms, bật "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -19,6 +20,11 @@ AUTH_FIX = (
     "kiểm tra [email] username và biến môi trường SHEETS_SYNC_SMTP_PASSWORD; với Gmail cần bật "
     "xác minh 2 bước rồi tạo mật khẩu ứng dụng (app password) và dùng mật khẩu đó, không dùng "
     "mật khẩu đăng nhập Gmail."
+)
+ACCENTED_LOGIN = (
+    "Máy chủ thư {where} không nhận tên đăng nhập hoặc mật khẩu có chữ có dấu (chỉ nhận "
+    "đăng nhập kiểu CRAM-MD5): đổi mật khẩu chỉ gồm chữ không dấu, số và ký hiệu, rồi đặt lại "
+    f"biến môi trường {PASSWORD_VARIABLE}."
 )
 
 
@@ -196,11 +202,31 @@ class Mailer:
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if self.username:
-                smtp.login(self.username, self._password)
+                self._login(smtp)
         except BaseException:
             smtp.close()
             raise
         return smtp
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        """Log in; accented credentials go as UTF-8 by AUTH PLAIN or LOGIN (smtplib sends ASCII)."""
+        if (self.username + self._password).isascii():
+            smtp.login(self.username, self._password)
+            return
+        if not smtp.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+        offered = smtp.esmtp_features["auth"].upper().split()
+        user, secret = self.username.encode(), self._password.encode()
+        if "PLAIN" in offered:
+            code, reply = smtp.docmd("AUTH", "PLAIN " + _base64(b"\0" + user + b"\0" + secret))
+        elif "LOGIN" in offered:
+            code, reply = smtp.docmd("AUTH", "LOGIN " + _base64(user))
+            if code == 334:
+                code, reply = smtp.docmd(_base64(secret))
+        else:
+            raise MailError(ACCENTED_LOGIN.format(where=f"{self.host}:{self.port}"))
+        if code not in (235, 503):
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def _transmit(
         self,
@@ -237,6 +263,10 @@ def wire_bytes(message: EmailMessage) -> bytes:
     body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     body = re.sub(rb"(?m)^\.", b"..", body)
     return body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _unreachable(exc: _Temporary, attempts: int) -> MailError:

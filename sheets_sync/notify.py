@@ -17,7 +17,8 @@ from . import mail_texts as texts
 from . import pipeline
 from .config import NOTIFIED_COLUMN, REMINDED_COLUMN, ROSTER_EMAIL_HEADERS, Settings
 from .documents import DocumentMaker, DocumentsOutcome, write_documents
-from .errors import ConfigError, MailError, SheetsSyncError, SourceError
+from .documents.folder import refuse_link
+from .errors import MailError, SheetsSyncError, SourceError
 from .ledger import (
     JOURNAL_FILE,
     STAMP,
@@ -33,12 +34,14 @@ from .letters import (
     Letter,
     build_message,
     reminder_letter,
+    require_sender,
     result_letter,
     valid_address,
     write_outbox,
 )
 from .mailer import Mailer, Refused, Uncertain
 from .model import CellWrite, Table, cell_at
+from .output import retired_text
 from .sheets.base import Backend
 from .sheets.localfile import locked
 from .text import cell_text
@@ -65,8 +68,10 @@ class NotifyOutcome:
     uncertain: list[Outgoing] = field(default_factory=list)
     no_address: list[Outgoing] = field(default_factory=list)
     unchanged: int = 0
+    reminded_today: int = 0
     deferred: int = 0
     outbox: list[Path] = field(default_factory=list)
+    outbox_cleared: int = 0
     ledger_cells: int = 0
     # --remind without a roster, or a roster without an email column.
     reminders_skipped: bool = False
@@ -126,7 +131,7 @@ class _Job:
         outcome.reminders_skipped = self.remind and not _can_remind(checked)
         limit = self.settings.email.max_per_run
         due = _due(candidates, checked, self.log.load(), outcome, limit)
-        if maker is not None and any(o.letter.attachment for o in due):
+        if maker is not None:
             outcome.documents = write_documents(checked.listed, self.out_dir, maker)
         for item in due:
             if item.letter.attachment is not None and not item.letter.attachment.is_file():
@@ -137,9 +142,12 @@ class _Job:
         return outcome, due
 
     def rehearse(self, maker: DocumentMaker | None, outbox: Path, now: datetime) -> NotifyOutcome:
+        refuse_link(outbox, "--outbox")
         outcome, due = self.prepare(maker, now, dry_run=True)
         pairs = [(o.letter, str(o.entry.address)) for o in due]
-        outcome.outbox = write_outbox(pairs, self.settings.email, outbox, now)
+        outcome.outbox, outcome.outbox_cleared = write_outbox(
+            pairs, self.settings.email, outbox, now
+        )
         return outcome
 
     def send(
@@ -180,21 +188,6 @@ class _Job:
             ) from None
         # No writes at the end: a read agreed with cells written by an earlier try.
         return sum(1 for w in settled.writes or writes if w.row != 1)
-
-
-def require_sender(settings: Settings) -> None:
-    """Refuse settings without a valid sender (or with a reply-to that is not an address)."""
-    email = settings.email
-    if valid_address(email.sender) is None:
-        raise ConfigError(
-            'Chưa có địa chỉ gửi thư hợp lệ: ghi [email] from = "ten@donvi.vn" (địa chỉ của '
-            "tài khoản gửi) vào sheets-sync.toml rồi chạy lại."
-        )
-    if email.reply_to and valid_address(email.reply_to) is None:
-        raise ConfigError(
-            f"[email] reply_to = {email.reply_to!r} không phải một địa chỉ email: sửa hoặc bỏ "
-            "dòng này trong sheets-sync.toml."
-        )
 
 
 def plan(
@@ -271,7 +264,10 @@ def _due(
         if item.entry.address is None:
             outcome.no_address.append(item)
         elif already_told(item.entry, table, find_column(table, title), history):
-            outcome.unchanged += 1
+            if item.entry.kind == "reminder":
+                outcome.reminded_today += 1
+            else:
+                outcome.unchanged += 1
         elif len(due) >= limit:
             outcome.deferred += 1
         else:
@@ -378,7 +374,9 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
     no_column = bool(units) and "email" not in outcome.checked.layout.fields
     columns = {"notified": NOTIFIED_COLUMN, "reminded": REMINDED_COLUMN}
     optional: list[tuple[str, object, dict[str, str]]] = [
+        ("outbox_cleared", outcome.outbox_cleared, {"folder": str(outbox or OUTBOX)}),
         ("unchanged", outcome.unchanged, {}),
+        ("reminded_today", outcome.reminded_today, {}),
         ("no_address", units, {"units": named}),
         ("no_email_column", no_column, {}),
         ("reminders_skipped", outcome.reminders_skipped, {}),
@@ -391,4 +389,6 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
         if value:
             count = len(value) if isinstance(value, list) else value
             lines.append(say[key].format(n=count, **extra))
+    if outcome.documents is not None:  # lists moved to cu/, as `run` says it
+        lines += retired_text(outcome.documents.retired, str(outcome.documents.out_dir))
     return lines

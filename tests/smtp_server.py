@@ -141,14 +141,21 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    if ok:
-        session.logged_in = True
-    return AuthResult(success=ok, handled=False)
+def authenticator(password: str) -> Callable[..., AuthResult]:
+    """Accept USER with `password` (sent as UTF-8 bytes), by AUTH PLAIN or LOGIN."""
+
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            USER.encode(),
+            password.encode(),
+        )
+        if ok:
+            session.logged_in = True
+        return AuthResult(success=ok, handled=False)
+
+    return authenticate
 
 
 class SmtpServer:
@@ -160,6 +167,8 @@ class SmtpServer:
         certificate: tuple[Path, Path] | None = None,
         *,
         implicit_tls: bool = False,
+        password: str = PASSWORD,
+        mechanisms: tuple[str, ...] = (),
     ) -> None:
         self.mailbox = mailbox
         self.port = free_port()
@@ -168,7 +177,7 @@ class SmtpServer:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(*map(str, certificate))
             kwargs = {
-                "authenticator": authenticate,
+                "authenticator": authenticator(password),
                 "ssl_context": context,
                 "server_hostname": "127.0.0.1",
                 # aiosmtpd does not count a TLS-wrapped listener as TLS for AUTH; the mailbox
@@ -179,9 +188,13 @@ class SmtpServer:
             kwargs = {
                 "tls_context": context,
                 "require_starttls": True,
-                "authenticator": authenticate,
+                "authenticator": authenticator(password),
                 "auth_required": True,
             }
+        if mechanisms:
+            # Offer only these AUTH mechanisms (aiosmtpd offers PLAIN and LOGIN).
+            builtin = ("PLAIN", "LOGIN")
+            kwargs["auth_exclude_mechanism"] = [m for m in builtin if m not in mechanisms]
         self.controller = Controller(mailbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:

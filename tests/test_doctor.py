@@ -207,7 +207,16 @@ def test_a_roster_file_beside_a_google_sheet_is_found(
     assert "✔ Danh sách đơn vị 'Danh sách đơn vị': 3 đơn vị." in result.output
 
 
-@pytest.mark.parametrize(("password", "mark"), [("PASSWORD", "✔"), ("mat-khau-sai-123", "✘")])
+@pytest.mark.parametrize(
+    ("password", "mark"),
+    [
+        ("PASSWORD", "✔"),
+        ("mat-khau-sai-123", "✘"),
+        ("mật-khẩu-sai-123", "✘"),
+        # The server takes this one too: accented passwords go as UTF-8.
+        ("Mật khẩu Đoàn 2026", "✔"),
+    ],
+)
 def test_the_mail_login_is_checked_when_email_is_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password: str, mark: str
 ) -> None:
@@ -221,7 +230,8 @@ def test_the_mail_login_is_checked_when_email_is_set(
         "SHEETS_SYNC_SMTP_PASSWORD", PASSWORD if password == "PASSWORD" else password
     )
     box = Mailbox()
-    with SmtpServer(box, (cert, key)) as server:
+    accepted = password if mark == "✔" and password != "PASSWORD" else PASSWORD
+    with SmtpServer(box, (cert, key), password=accepted) as server:
         config = tmp_path / "c.toml"
         config.write_text(
             f'[email]\nhost = "127.0.0.1"\nport = {server.port}\nusername = "{USER}"\n'

@@ -136,6 +136,13 @@ SECRET_TEXTS = [
     ("assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl&x=1", "c2lnbmF0"),
     ("key line MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7abcDEF12", "MIIEvQ"),
     ("<p>&lt;-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg</p>", "MIIEvQ"),
+    # Tokens inside a URL-encoded or JSON-escaped header, or glued to a word.
+    (f"Authorization: Bearer%20{YA29}", "a0AfB"),
+    ("GET /?h=Authorization:%20Bearer%20emu-token-1-99 HTTP/1.1", "emu-token"),
+    ('{"header": "Authorization: Bearer\\u0020emu-token-1-99"}', "emu-token"),
+    (f'{{"header": "Bearer\\u0020{YA29}"}}', "a0AfB"),
+    (f"cached_{YA29}", "a0AfB"),
+    (f"token0{YA29}", "a0AfB"),
 ]
 
 

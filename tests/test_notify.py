@@ -14,6 +14,7 @@ from typing import Any
 
 import docx
 import pytest
+from aiosmtpd.smtp import AuthResult
 
 from sheets_sync.config import EmailSettings, Settings
 from sheets_sync.documents import DocumentMaker
@@ -224,6 +225,53 @@ def test_a_wrong_password_stops_before_any_message(book: tuple[Path, Path], tmp_
     assert "Đã báo qua email" not in read_csv(book[0])[0]
 
 
+VIETNAMESE_PASSWORD = "Mật khẩu Đoàn 2026"
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_password_with_accents_logs_in_as_utf8(
+    book: tuple[Path, Path], tmp_path: Path, mechanism: str
+) -> None:
+    box = Mailbox()
+    cert, key = make_certificate(tmp_path)
+    with SmtpServer(
+        box, (cert, key), password=VIETNAMESE_PASSWORD, mechanisms=(mechanism,)
+    ) as server:
+        context = ssl.create_default_context(cafile=str(cert))
+        mailer = Mailer(
+            "127.0.0.1", server.port, "starttls", USER, VIETNAMESE_PASSWORD, ssl_context=context
+        )
+        outcome = run_notify(book, server, mailer=mailer)
+    assert len(outcome.sent) == 2 and [r.logged_in for r in box.received] == [True, True]
+
+
+class CramOnly(Mailbox):
+    """A server whose only login is CRAM-MD5, which never succeeds here."""
+
+    async def auth_CRAM__MD5(self, server: Any, args: list[str]) -> AuthResult:
+        return AuthResult(success=False)
+
+
+def test_a_password_with_accents_the_server_cannot_take_stops_with_one_line(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    box = CramOnly()
+    cert, key = make_certificate(tmp_path)
+    with SmtpServer(box, (cert, key), mechanisms=("CRAM-MD5",)) as server:
+        context = ssl.create_default_context(cafile=str(cert))
+        mailer = Mailer(
+            "127.0.0.1", server.port, "starttls", USER, VIETNAMESE_PASSWORD, ssl_context=context
+        )
+        with pytest.raises(MailError) as caught:
+            run_notify(book, server, mailer=mailer)
+    assert str(caught.value) == (
+        f"Máy chủ thư 127.0.0.1:{server.port} không nhận tên đăng nhập hoặc mật khẩu có chữ có "
+        "dấu (chỉ nhận đăng nhập kiểu CRAM-MD5): đổi mật khẩu chỉ gồm chữ không dấu, số và ký "
+        "hiệu, rồi đặt lại biến môi trường SHEETS_SYNC_SMTP_PASSWORD."
+    )
+    assert box.received == []
+
+
 def test_a_refused_recipient_is_recorded_and_tried_again_next_run(
     book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
 ) -> None:
@@ -384,6 +432,7 @@ def test_dry_run_writes_eml_files_and_nothing_else(book: tuple[Path, Path], tmp_
     assert (responses.read_bytes(), roster.read_bytes()) == before
     assert not (tmp_path / "nhat-ky-email.jsonl").exists()
     assert sorted(p.name for p in outbox.iterdir()) == [
+        ".sheets-sync-thu-soan-thu.json",
         "nhac-ubnd-phuong-bo-de.eml",
         "truong-mam-non-hoa-sua.eml",
         "truong-thcs-ngoc-lam.eml",
@@ -405,13 +454,68 @@ def test_dry_run_writes_eml_files_and_nothing_else(book: tuple[Path, Path], tmp_
     assert "Hạn nộp (trước ngày 05/02/2024) đã qua" in text
 
 
+def test_a_dry_run_outbox_holds_only_its_own_messages(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    outbox = tmp_path / "thu-gui"
+    run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    edited = outbox / "nhac-ubnd-phuong-bo-de.eml"
+    edited.write_bytes(edited.read_bytes() + b"Ghi chu cua can bo.\r\n")
+    (outbox / "ghi-chu.txt").write_text("của cán bộ", encoding="utf-8")
+    (outbox / "thu-mau.eml").write_bytes(b"Subject: mau\r\n\r\n")
+    for sheet in book:  # the unit is gone from the responses and from the roster
+        write_csv(sheet, [r for r in read_csv(sheet) if HOA_SUA not in r])
+    outcome = run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    assert sorted(p.name for p in outbox.glob("*.eml")) == [
+        "nhac-ubnd-phuong-bo-de-2.eml",
+        "nhac-ubnd-phuong-bo-de.eml",
+        "thu-mau.eml",
+        "truong-thcs-ngoc-lam.eml",
+    ]
+    assert edited.read_bytes().endswith(b"Ghi chu cua can bo.\r\n")
+    assert (outbox / "ghi-chu.txt").read_text(encoding="utf-8") == "của cán bộ"
+    assert [p.name for p in outcome.outbox] == [
+        "truong-thcs-ngoc-lam.eml",
+        "nhac-ubnd-phuong-bo-de-2.eml",
+    ]
+    assert summary_lines(outcome, outbox)[1] == (
+        f"Đã xóa 2 thư soạn thử của lần chạy thử trước khỏi {outbox}/: thư mục chỉ còn thư "
+        "của lần này."
+    )
+    third = run_notify(book, None, dry_run=True, outbox=outbox, remind=True)
+    assert third.outbox_cleared == 2 and len(list(outbox.glob("*.eml"))) == 4
+
+
+def test_a_dry_run_refuses_an_outbox_that_is_a_link(
+    book: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from sheets_sync.errors import SourceError
+
+    target = tmp_path / "noi-khac"
+    target.mkdir()
+    link = tmp_path / "lnk"
+    link.symlink_to(target)
+    with pytest.raises(SourceError) as caught:
+        run_notify(book, None, dry_run=True, outbox=link)
+    assert str(caught.value) == (
+        f"--outbox {link} là một liên kết tới {target}: hãy ghi thẳng đường dẫn thư mục thật. "
+        "Chưa ghi gì."
+    )
+    assert list(target.iterdir()) == [] and not (tmp_path / "danh-sach").exists()
+
+
 def test_reminders_go_once_a_day(
     book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
 ) -> None:
     box, server = mailbox
     first = run_notify(book, server, remind=True)
     assert [o.letter.unit for o in first.sent] == [NGOC_LAM, HOA_SUA, BO_DE]
-    assert run_notify(book, server, remind=True, now=NOW + timedelta(hours=3)).sent == []
+    again = run_notify(book, server, remind=True, now=NOW + timedelta(hours=3))
+    assert again.sent == []
+    assert summary_lines(again)[1:3] == [
+        "2 đơn vị đã được báo đúng nội dung này: không gửi lại.",
+        "1 đơn vị đã được nhắc hôm nay: không nhắc lại.",
+    ]
     next_day = run_notify(book, server, remind=True, now=NOW + timedelta(days=1))
     assert [o.letter.unit for o in next_day.sent] == [BO_DE]
     assert [r.message["Subject"] for r in box.to("bode@example.com")] == [
@@ -645,3 +749,26 @@ def test_the_example_workbook_each_unit_once(
     header = [c.value for c in sheet[1]]
     ledger = [r[header.index("Đã báo qua email")].value for r in sheet.iter_rows(min_row=2)]
     assert sum(1 for c in ledger if c and c.startswith("02/12/2026 10:15 — ")) == 30
+
+
+def test_a_list_no_valid_submission_backs_moves_to_cu_as_run_moves_it(
+    book: tuple[Path, Path], mailbox: tuple[Mailbox, SmtpServer]
+) -> None:
+    _, server = mailbox
+    responses = book[0]
+    out = responses.parent / "danh-sach"
+    run_notify(book, server)
+    assert (out / "truong-thcs-ngoc-lam.docx").is_file()
+    rows = read_csv(responses)
+    fixed = row(at="31/01/2024 09:00:00", phone="0912 345 67")
+    fixed[1] = "ngoclam@example.com"
+    write_csv(responses, [*rows, fixed])
+    outcome = run_notify(book, server, now=NOW + timedelta(hours=1))
+    assert [o.letter.unit for o in outcome.sent] == [NGOC_LAM]
+    assert outcome.sent[0].letter.attachment is None
+    assert not (out / "truong-thcs-ngoc-lam.docx").exists()
+    assert (out / "cu" / "truong-thcs-ngoc-lam.docx").is_file()
+    assert (
+        f"Đã chuyển 1 danh sách cũ không còn lần gửi hợp lệ vào {out}/cu/: "
+        "truong-thcs-ngoc-lam.docx."
+    ) in summary_lines(outcome)

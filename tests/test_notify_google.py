@@ -77,7 +77,7 @@ def test_ledger_cells_in_five_requests_and_none_on_a_rerun(
     assert all(c.startswith("02/12/2026 10:15 — Đã nhắc nộp (mã ") for c in reminded[N:])
     sheets_emulator.requests.clear()
     again = run(service_account_key, server, tmp_path, NOW + timedelta(hours=2))
-    assert again.sent == [] and again.unchanged == N + 2
+    assert again.sent == [] and again.unchanged == N and again.reminded_today == 2
     assert len(sheets_emulator.requests) == 2  # the read; nothing to write
     assert len(box.received) == N + 2
 

@@ -48,11 +48,7 @@ def _reason(exc: OSError) -> str:
 
 def prepare(out_dir: Path) -> None:
     """Make `out_dir` and an empty staging folder in it; refuse a symbolic link."""
-    if out_dir.is_symlink():
-        raise SourceError(
-            f"--out {out_dir} là một liên kết tới {os.readlink(out_dir)}: hãy ghi thẳng đường dẫn "
-            "thư mục thật. Chưa ghi gì."
-        )
+    refuse_link(out_dir, "--out")
     discard(out_dir)  # left by a run that was killed
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -61,6 +57,15 @@ def prepare(out_dir: Path) -> None:
         raise SourceError(
             f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
         ) from None
+
+
+def refuse_link(folder: Path, option: str) -> None:
+    """Refuse a folder given (as `option`) by a symbolic link: files would land elsewhere."""
+    if folder.is_symlink():
+        raise SourceError(
+            f"{option} {folder} là một liên kết tới {os.readlink(folder)}: hãy ghi thẳng đường "
+            "dẫn thư mục thật. Chưa ghi gì."
+        )
 
 
 def discard(out_dir: Path) -> None:

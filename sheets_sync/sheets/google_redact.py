@@ -19,8 +19,9 @@ _PRIVATE_KEY = re.compile(
     r"-----BEGIN[A-Z ]*PRIVATE KEY-----.*?(?:-----END[A-Z ]*PRIVATE KEY-----|$)", re.S
 )
 _SECRETS = (
-    re.compile(r"\b(Bearer)\s+[A-Za-z0-9._~+/=-]+", re.I),
-    re.compile(r"\bya29\.[A-Za-z0-9._~+/=-]*"),
+    # "Bearer" (also right after a "%20"), then spaces, %20 (a URL) or \u0020 (JSON), the token.
+    re.compile(r"(?<![A-Za-z])(Bearer)(?:\s|%20|\\u0020)+[A-Za-z0-9._~+/=-]+", re.I),
+    re.compile(r"ya29\.[A-Za-z0-9._~+/=-]*"),  # wherever it sits: after `_`, `%20`, a digit
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_.-]*"),  # a signed JWT (the assertion)
     re.compile(
         r"\b(access_token|private_key_id|private_key|assertion)(\W?\s*[:=]\s*\W?)[^\s\"'&,;}\[]+"
