@@ -248,3 +248,18 @@ def test_no_email_section_means_no_mail_step(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, book)
     result = doctor(tmp_path, str(book))
     assert "máy chủ thư" not in result.output
+
+
+def test_a_worksheet_naming_the_roster_fails_its_step(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    add_book(sheets_emulator)
+    sheets_emulator.share(KEY, service_account_key.client_email, "writer")
+    result = google(service_account_key, tmp_path, "--worksheet", "Danh sách đơn vị")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[5] == (
+        "✘ Trang 'Danh sách đơn vị' là danh sách đơn vị, không phải trang câu trả lời biểu mẫu; "
+        f"trang câu trả lời là '{RESPONSES}': bỏ --worksheet hoặc dùng --worksheet '{RESPONSES}'. "
+        "Chưa ghi gì."
+    )
+    assert marks(result) == ["✔", "✔", "✔", "✔", "✔", "✘", "✔", "✔"]

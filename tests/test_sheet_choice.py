@@ -184,3 +184,40 @@ def test_google_refuses_two_sheets_reading_equally_as_the_form(
     assert len(sheets_emulator.requests) == 2
     assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
     assert not (tmp_path / "out").exists()
+
+
+ROSTER_NAMED = (
+    f"Lỗi: Trang '{UNITS}' là danh sách đơn vị, không phải trang câu trả lời biểu mẫu; trang câu "
+    f"trả lời là '{FORM}': bỏ --worksheet hoặc dùng --worksheet '{FORM}'. Chưa ghi gì."
+)
+
+
+def test_xlsx_worksheet_naming_the_roster_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.xlsx"
+    shutil.copy(EXAMPLE, path)
+    out = tmp_path / "out"
+    assert invoke("run", str(path), "--out", str(out)).exit_code == 0
+    data, lists = path.read_bytes(), {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for command in (["run", "--out", str(out)], ["check"], ["report"], ["doctor"]):
+        result = invoke(command[0], str(path), *command[1:], "--worksheet", "danh sách  đơn vị")
+        assert result.exit_code == 1, result.output
+        assert ROSTER_NAMED.removeprefix("Lỗi: ") in result.output
+    assert path.read_bytes() == data
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == lists
+    assert not (out / "cu").exists()
+
+
+def test_google_worksheet_naming_the_roster_is_refused(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    sheets = {FORM: [HEADER, row("Trường THCS Ngọc Lâm")], UNITS: ROSTER}
+    google_book(sheets_emulator, service_account_key, sheets)
+    before = {title: sheets_emulator.values(KEY, title) for title in sheets}
+    result = invoke(
+        "run", KEY, "--out", str(tmp_path / "out"), "--credentials", str(service_account_key.path),
+        "--worksheet", UNITS,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ROSTER_NAMED
+    assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
+    assert not (tmp_path / "out").exists()

@@ -20,7 +20,7 @@ import openpyxl
 
 from ..config import HEADER_ALIASES
 from ..errors import SourceError
-from ..form import pick_responses
+from ..form import pick_responses, refuse_roster
 from ..model import Cell, CellWrite, SheetData, Table
 from . import limits
 from .base import title_key
@@ -69,8 +69,8 @@ class XlsxBackend:
                 sheet = self._choose(book, roster_sheet, headers or HEADER_ALIASES)
             else:
                 sheet = pick_sheet(book, worksheet, self.path)
-            if roster_sheet is sheet:
-                roster_sheet = None
+                if roster_sheet is sheet:
+                    raise self._roster_named(book, sheet, headers or HEADER_ALIASES)
             responses = Table(sheet.title, sheet_rows(data, book, sheet, self.path))
             roster = None
             if roster_sheet is not None:
@@ -93,6 +93,13 @@ class XlsxBackend:
         if warning and warning not in self.warnings:
             self.warnings.append(warning)
         return sheets[index]
+
+    def _roster_named(
+        self, book: Any, roster: Any, aliases: Mapping[str, list[str]]
+    ) -> SourceError:
+        """The error for `--worksheet` naming the roster, naming the responses sheet."""
+        headers = [(sheet.title, header_row(sheet, self.path)) for sheet in book.worksheets]
+        return refuse_roster(roster.title, headers, aliases)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write the status cells into the workbook (and the roster file), each atomically."""
