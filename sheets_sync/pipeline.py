@@ -22,6 +22,7 @@ from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
 from .sheets.base import Backend, Overwriting
 from .sheets.limits import past_last_column
+from .sheets.rosterfile import CSV_SUFFIXES
 from .status import plan_roster_writes, plan_writes
 from .text import cell_text, make_unit_keyer
 from .timestamps import ColumnOrder, column_order
@@ -97,10 +98,12 @@ def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOr
 
 
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
-    """Read and decide; writes nothing."""
-    return check_data(
+    """Read and decide, refusing a sheet without a unit column as `run` does; writes nothing."""
+    checked = check_data(
         backend.read(worksheet, settings.roster_worksheet, settings.headers), settings
     )
+    _refuse_without_units(checked)
+    return checked
 
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
@@ -296,6 +299,12 @@ def _refuse_without_units(checked: Checked) -> None:
         return
     table = checked.data.responses
     titles = ", ".join(f"'{t}'" for t in map(cell_text, table.header) if t) or "không có cột nào"
+    if Path(checked.data.source).suffix.lower() in CSV_SUFFIXES:  # one sheet: nothing to choose
+        raise SourceError(
+            f"Tệp {checked.data.source} không có cột '{UNIT_TITLE}' ({titles}): kiểm tra đó có "
+            "phải tệp câu trả lời biểu mẫu không, hoặc thêm tên cột đang dùng vào [headers] unit "
+            "trong tệp cấu hình. Chưa ghi gì."
+        )
     raise SourceError(
         f"Trang tính '{table.title}' không có cột '{UNIT_TITLE}' ({titles}): chọn đúng trang "
         "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. "

@@ -264,14 +264,32 @@ def test_docs_makes_the_lists_and_leaves_the_workbook_alone(workbook, tmp_path):
         ("", "không có cột nào"),
     ],
 )
-def test_run_on_a_sheet_without_a_unit_column_writes_nothing(tmp_path, content, columns):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--out"],
+        ["run", "--dry-run", "--out"],
+        ["docs", "--out"],
+        ["check"],
+        ["check", "--format", "json"],
+        ["report"],
+        ["report", "--format", "json"],
+        ["notify", "--dry-run", "--config", "{mail}", "--outbox", "{out}"],
+    ],
+)
+def test_every_command_refuses_a_csv_without_a_unit_column(tmp_path, content, columns, command):
     csv = tmp_path / "r.csv"
     csv.write_text(content, "utf-8")
-    result = CliRunner().invoke(main, ["run", str(csv), "--out", str(tmp_path / "d")])
+    mail = tmp_path / "mail.toml"
+    mail.write_text('[email]\nhost = "127.0.0.1"\nfrom = "ldld@example.vn"\n', "utf-8")
+    command = [arg.format(mail=mail, out=tmp_path / "d") for arg in command]
+    out = [str(tmp_path / "d")] if command[-1] == "--out" else []
+    result = CliRunner().invoke(main, [command[0], str(csv), *command[1:], *out])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"Lỗi: Trang tính 'r' không có cột 'Tên đơn vị' ({columns}): chọn đúng trang bằng "
-        "--worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. Chưa ghi gì."
+        f"Lỗi: Tệp {csv} không có cột 'Tên đơn vị' ({columns}): kiểm tra đó có phải tệp câu "
+        "trả lời biểu mẫu không, hoặc thêm tên cột đang dùng vào [headers] unit trong tệp cấu "
+        "hình. Chưa ghi gì."
     )
     assert csv.read_text("utf-8") == content
     assert not (tmp_path / "d").exists()

@@ -221,3 +221,34 @@ def test_google_worksheet_naming_the_roster_is_refused(
     assert result.stderr.strip() == ROSTER_NAMED
     assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
     assert not (tmp_path / "out").exists()
+
+
+NO_UNIT = (
+    "Lỗi: Trang tính 'Ghi chú' không có cột 'Tên đơn vị' ('Ghi chú', 'Ngày'): chọn đúng trang "
+    "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. Chưa ghi gì."
+)
+
+
+@pytest.mark.parametrize("command", [["check"], ["report"], ["run", "--dry-run"]])
+def test_xlsx_worksheet_without_a_unit_column_is_refused_by_every_command(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "q.xlsx"
+    shutil.copy(EXAMPLE, path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Ghi chú").append(["Ghi chú", "Ngày"])
+    book.save(path)
+    result = invoke(command[0], str(path), *command[1:], "--worksheet", "Ghi chú")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == NO_UNIT
+
+
+def test_google_check_refuses_a_worksheet_without_a_unit_column(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey
+) -> None:
+    sheets = {FORM: [HEADER, row("Trường THCS Ngọc Lâm")], "Ghi chú": [["Ghi chú", "Ngày"]]}
+    google_book(sheets_emulator, service_account_key, sheets)
+    credentials = ["--credentials", str(service_account_key.path)]
+    result = invoke("check", KEY, *credentials, "--worksheet", "Ghi chú")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == NO_UNIT
