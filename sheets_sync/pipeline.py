@@ -83,7 +83,7 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
             responses.append(response)
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
-    checked.notes += [stamps.note] if stamps.note else []
+    checked.notes += [*data.notes, stamps.note] if stamps.note else list(data.notes)
     checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)

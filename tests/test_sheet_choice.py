@@ -252,3 +252,33 @@ def test_google_check_refuses_a_worksheet_without_a_unit_column(
     result = invoke("check", KEY, *credentials, "--worksheet", "Ghi chú")
     assert result.exit_code == 1
     assert result.stderr.strip() == NO_UNIT
+
+
+def test_xlsx_roster_tab_wins_over_roster_file_and_says_so(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("Tên đơn vị\nTrường Mầm non X\n", "utf-8")
+    for fmt in ("text", "json"):
+        result = invoke("check", str(EXAMPLE), "--roster", str(other), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        note = (
+            f"Chú ý: đã dùng danh sách đơn vị ở trang '{UNITS}' của bảng tính, không dùng tệp "
+            f"--roster {other}; muốn dùng tệp đó thì đổi tên hoặc xóa trang '{UNITS}'."
+        )
+        assert result.output.splitlines().count(note) == (fmt == "text")
+    assert other.read_text("utf-8") == "Tên đơn vị\nTrường Mầm non X\n"
+
+
+def test_google_roster_sheet_wins_over_roster_file_and_says_so(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    google_book(sheets_emulator, service_account_key, {FORM: [HEADER, row()], UNITS: ROSTER})
+    other = tmp_path / "other.csv"
+    other.write_text("Tên đơn vị\nTrường Mầm non X\n", "utf-8")
+    credentials = ["--credentials", str(service_account_key.path)]
+    result = invoke("report", KEY, *credentials, "--roster", str(other))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Chú ý: đã dùng danh sách đơn vị ở trang '{UNITS}' của bảng tính, không dùng tệp "
+        f"--roster {other}; muốn dùng tệp đó thì đổi tên hoặc xóa trang '{UNITS}'."
+    ) in result.output.splitlines()
+    assert "Trường Mầm non X" not in result.output

@@ -25,7 +25,7 @@ from ..model import Cell, CellWrite, SheetData, Table
 from . import limits
 from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
-from .rosterfile import RosterFile, locked_sources, split_writes
+from .rosterfile import RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx_patch import PatchedBook, bad_file
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -79,10 +79,13 @@ class XlsxBackend:
             book.close()
         self._titles = {responses.title} | ({roster.title} if roster else set())
         self._roster_file = None
-        if roster is None and self.roster_path is not None:
+        notes: tuple[str, ...] = ()
+        if roster is not None and self.roster_path is not None:
+            notes = (unused_roster_file(self.roster_path, roster.title),)
+        elif self.roster_path is not None:
             self._roster_file = RosterFile(self.roster_path, self.path)
             roster = self._roster_file.read(roster_worksheet, taken={responses.title})
-        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN)
+        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN, notes)
 
     def _choose(self, book: Any, roster: Any, aliases: Mapping[str, list[str]]) -> Any:
         """Take the sheet whose header row reads as the form, wherever it sits."""
