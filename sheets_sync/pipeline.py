@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import ParamSpec
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
-from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, discard, stage_documents
+from .documents import (
+    SUMMARY_FILE,
+    DocumentMaker,
+    DocumentsOutcome,
+    assign_file_names,
+    discard,
+    stage_documents,
+)
+from .documents.folder import holds
 from .errors import SheetChangedError, SheetsSyncError, SourceError
 from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
@@ -165,7 +173,9 @@ def run(
     if write_statuses:
         outcome.writes = status_writes(checked, settings, datetime.now())
         _refuse_past_grid(data, outcome.writes)
-    if not dry_run:
+    if dry_run:
+        _compare_documents(outcome, out_dir, maker, say)
+    else:
         _write_documents(outcome, out_dir, maker, say)
     if not dry_run and outcome.writes:
         say("statuses", 0, len(outcome.writes))
@@ -200,6 +210,32 @@ def _write_documents(
         listed = outcome.checked.listed
         step = _documents_step(say, len(listed) + 1)
         outcome.documents = stage_documents(listed, out_dir, maker, step)
+
+
+def _compare_documents(
+    outcome: RunOutcome, out_dir: Path, maker: DocumentMaker | None, say: Progress
+) -> None:
+    """Count the lists a run would write new or changed and those it would leave; write none.
+
+    Only a list whose file exists is made, to compare its bytes: the maker is deterministic.
+    """
+    if maker is None:
+        return
+    listed = outcome.checked.listed
+    step = _documents_step(say, len(listed) + 1)
+    makers: list[Callable[[], bytes]] = [partial(maker.unit, result) for result in listed]
+    makers.append(partial(maker.summary, listed))
+    names = [str(result.file_name) for result in listed] + [SUMMARY_FILE]
+    compared = DocumentsOutcome()  # no out_dir: nothing staged, nothing to commit
+    for done, (name, make) in enumerate(zip(names, makers, strict=True), start=1):
+        path = out_dir / name
+        compared.paths.append(path)
+        if path.is_file() and holds(path, make()):
+            compared.unchanged += 1
+        else:
+            compared.written += 1
+        step(done)
+    outcome.documents = compared
 
 
 @dataclass

@@ -85,6 +85,31 @@ def test_dry_run_writes_nothing_and_lists_the_changes(workbook, tmp_path):
     assert not (tmp_path / "d").exists()
 
 
+def test_dry_run_counts_the_lists_it_would_write_against_the_out_folder(workbook, tmp_path):
+    out = tmp_path / "d"
+
+    def dry_line() -> str:
+        result = invoke("run", str(workbook), "--out", str(out), "--dry-run")
+        assert result.exit_code == 0, result.output
+        return next(line for line in result.output.splitlines() if " danh sách và " in line)
+
+    def said(written: int, unchanged: int) -> str:
+        return (
+            f"Chạy thử: 26 danh sách và tệp tổng hợp trong {out}/: sẽ ghi {written} tệp mới "
+            f"hoặc đã đổi, {unchanged} tệp không đổi."
+        )
+
+    assert dry_line() == said(27, 0)
+    assert not out.exists()
+    assert invoke("run", str(workbook), "--out", str(out)).exit_code == 0
+    assert dry_line() == said(0, 27)
+    (out / "truong-thcs-ngoc-lam.docx").unlink()
+    (out / "tong-hop.docx").write_bytes(b"sua tay")
+    files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert dry_line() == said(2, 25)
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == files
+
+
 def test_check_json_follows_the_contract(workbook):
     result = invoke("check", str(workbook), "--format", "json")
     assert result.exit_code == 0
