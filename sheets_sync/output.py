@@ -10,7 +10,7 @@ from typing import Any
 from .config import Settings
 from .documents import OLD_DIR, DocumentsOutcome
 from .model import RosterEntry, RowResult
-from .pipeline import Checked, RunOutcome
+from .pipeline import Checked, RunOutcome, is_csv
 from .text import cell_text
 
 STATES = ("ok", "warning", "error", "superseded")
@@ -79,7 +79,9 @@ def missing_columns(checked: Checked) -> list[str]:
     if not checked.layout.missing:
         return []
     titles = ", ".join(f"'{t}'" for t in checked.layout.missing)
-    return [f"Chú ý: trang tính '{checked.data.responses.title}' thiếu cột {titles}."]
+    data = checked.data
+    where = f"tệp {data.source}" if is_csv(data) else f"trang tính '{data.responses.title}'"
+    return [f"Chú ý: {where} thiếu cột {titles}."]
 
 
 def notes(checked: Checked) -> list[str]:

@@ -335,7 +335,7 @@ def _refuse_without_units(checked: Checked) -> None:
         return
     table = checked.data.responses
     titles = ", ".join(f"'{t}'" for t in map(cell_text, table.header) if t) or "không có cột nào"
-    if Path(checked.data.source).suffix.lower() in CSV_SUFFIXES:  # one sheet: nothing to choose
+    if is_csv(checked.data):  # one sheet: nothing to choose
         raise SourceError(
             f"Tệp {checked.data.source} không có cột '{UNIT_TITLE}' ({titles}): kiểm tra đó có "
             "phải tệp câu trả lời biểu mẫu không, hoặc thêm tên cột đang dùng vào [headers] unit "
@@ -346,6 +346,11 @@ def _refuse_without_units(checked: Checked) -> None:
         "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. "
         "Chưa ghi gì."
     )
+
+
+def is_csv(data: SheetData) -> bool:
+    """Tell whether the responses come from a CSV file: one sheet, no worksheets to name."""
+    return Path(data.source).suffix.lower() in CSV_SUFFIXES
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

@@ -110,6 +110,17 @@ def test_dry_run_counts_the_lists_it_would_write_against_the_out_folder(workbook
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == files
 
 
+def test_a_csv_missing_columns_is_called_a_file(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_text("Tên đơn vị,Ghi chú\nTrường THCS Ngọc Lâm,x\n", "utf-8")
+    result = invoke("check", str(csv))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Chú ý: tệp {csv} thiếu cột 'Tên trang Fanpage (facebook)', "
+        "'Đường link Fanpage (facebook)', 'Họ tên cán bộ phụ trách 1'."
+    ) in result.output.splitlines()
+
+
 def test_check_json_follows_the_contract(workbook):
     result = invoke("check", str(workbook), "--format", "json")
     assert result.exit_code == 0
