@@ -29,18 +29,19 @@ from .text import cell_text, make_unit_keyer
 
 PACKAGES = ("sheets-sync", "click", "gspread", "google-auth", "openpyxl", "python-docx")
 MIN_PYTHON = (3, 11)
-OK, FAIL = "✔", "✘"
+OK, FAIL, ADVICE = "✔", "✘", "⚠"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One line of the report: passed or not, and what was found or how to fix it."""
+    """One line: passed (✔, or ⚠ with `advice` that fails nothing) or not, and the fix."""
 
     ok: bool
     text: str
+    advice: bool = False
 
     def line(self) -> str:
-        return f"{OK if self.ok else FAIL} {self.text}"
+        return f"{(ADVICE if self.advice else OK) if self.ok else FAIL} {self.text}"
 
 
 @dataclass
@@ -173,16 +174,15 @@ def key_step(credentials: Path | None, state: State) -> Step:
         info = load_key(path, warnings)
     except SheetsSyncError as exc:
         return Step(False, str(exc))
-    if warnings:
-        return Step(False, warnings[0])
     state.info, state.key = info, path
     account = account_of(info)
     where = "--credentials" if credentials else CREDENTIALS_ENV
-    return Step(
-        True,
+    found = (
         f"Khóa tài khoản dịch vụ {path} (từ {where}): {account.client_email}, "
-        f"dự án {account.project_id}.",
+        f"dự án {account.project_id}."
     )
+    # Others able to read the key is advice, as `run` treats it: the later steps still run.
+    return Step(True, " ".join([found, *warnings]), advice=bool(warnings))
 
 
 def _oauth_client_kind(path: Path) -> str | None:

@@ -133,3 +133,26 @@ def pick_responses(
         f"Đã lấy trang '{headers[top[0]][0]}' làm trang câu trả lời (khớp nhiều câu hỏi nhất); "
         f"trang {also} cũng giống biểu mẫu: chọn trang khác bằng --worksheet nếu cần."
     )
+
+
+def refuse_roster(
+    roster: str,
+    headers: Sequence[tuple[str, Sequence[Cell]]],
+    aliases: Mapping[str, list[str]],
+) -> SourceError:
+    """The error for a `--worksheet` naming the roster: it is never taken as the responses.
+
+    `headers` are the (title, header row) pairs of the other worksheets; the one reading
+    most as the form is named as the responses sheet to choose.
+    """
+    scores = [(form_score(row, aliases), title) for title, row in headers if title != roster]
+    best = max(scores, default=(0, ""), key=lambda pair: pair[0])
+    found = (
+        f"trang câu trả lời là '{best[1]}': bỏ --worksheet hoặc dùng --worksheet '{best[1]}'"
+        if best[0]
+        else "không thấy trang nào giống trang câu trả lời biểu mẫu: chọn đúng trang"
+    )
+    return SourceError(
+        f"Trang '{roster}' là danh sách đơn vị, không phải trang câu trả lời biểu mẫu; "
+        f"{found}. Chưa ghi gì."
+    )

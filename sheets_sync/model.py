@@ -41,6 +41,8 @@ class SheetData:
     roster: Table | None = None
     # The last column the backend can write (Excel's XFD for a workbook), None for no limit.
     max_col: int | None = None
+    # What the reader should know about the read, said once (Vietnamese, one line each).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

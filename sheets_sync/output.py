@@ -8,9 +8,9 @@ from itertools import groupby
 from typing import Any
 
 from .config import Settings
-from .documents import OLD_DIR
+from .documents import OLD_DIR, DocumentsOutcome
 from .model import RosterEntry, RowResult
-from .pipeline import Checked, RunOutcome
+from .pipeline import Checked, RunOutcome, is_csv
 from .text import cell_text
 
 STATES = ("ok", "warning", "error", "superseded")
@@ -79,7 +79,9 @@ def missing_columns(checked: Checked) -> list[str]:
     if not checked.layout.missing:
         return []
     titles = ", ".join(f"'{t}'" for t in checked.layout.missing)
-    return [f"Chú ý: trang tính '{checked.data.responses.title}' thiếu cột {titles}."]
+    data = checked.data
+    where = f"tệp {data.source}" if is_csv(data) else f"trang tính '{data.responses.title}'"
+    return [f"Chú ý: {where} thiếu cột {titles}."]
 
 
 def notes(checked: Checked) -> list[str]:
@@ -119,7 +121,7 @@ def run_text(
     listed = number(len(outcome.checked.listed))
     cells = number(len(outcome.writes))
     if dry_run:
-        lines.append(f"Chạy thử: sẽ tạo {listed} danh sách và tệp tổng hợp trong {out_dir}/.")
+        lines.extend(_dry_documents(outcome.documents, listed, out_dir))
         lines.append(f"Chạy thử: sẽ ghi {cells} ô trạng thái; chưa ghi gì.")
         lines.extend(changes_text(outcome))
         return lines
@@ -136,6 +138,16 @@ def run_text(
         lines.append("Trạng thái trong bảng tính đã đúng, không cần ghi ô nào.")
     lines.append(took(outcome.seconds))
     return lines
+
+
+def _dry_documents(docs: DocumentsOutcome | None, listed: str, out_dir: str) -> list[str]:
+    """What a dry run found the lists would become, compared with the files in `out_dir`."""
+    if docs is None:
+        return []
+    return [
+        f"Chạy thử: {listed} danh sách và tệp tổng hợp trong {out_dir}/: sẽ ghi "
+        f"{number(docs.written)} tệp mới hoặc đã đổi, {number(docs.unchanged)} tệp không đổi."
+    ]
 
 
 def retired_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:

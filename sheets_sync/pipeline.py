@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import ParamSpec
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
-from .documents import DocumentMaker, DocumentsOutcome, assign_file_names, discard, stage_documents
+from .documents import (
+    SUMMARY_FILE,
+    DocumentMaker,
+    DocumentsOutcome,
+    assign_file_names,
+    discard,
+    stage_documents,
+)
+from .documents.folder import holds
 from .errors import SheetChangedError, SheetsSyncError, SourceError
 from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
@@ -22,6 +30,7 @@ from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
 from .sheets.base import Backend, Overwriting
 from .sheets.limits import past_last_column
+from .sheets.rosterfile import CSV_SUFFIXES
 from .status import plan_roster_writes, plan_writes
 from .text import cell_text, make_unit_keyer
 from .timestamps import ColumnOrder, column_order
@@ -82,7 +91,7 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
             responses.append(response)
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
-    checked.notes += [stamps.note] if stamps.note else []
+    checked.notes += [*data.notes, stamps.note] if stamps.note else list(data.notes)
     checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
     if roster is not None:
         checked.roster_entries = roster_states(roster, checked.effective)
@@ -97,10 +106,12 @@ def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOr
 
 
 def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checked:
-    """Read and decide; writes nothing."""
-    return check_data(
+    """Read and decide, refusing a sheet without a unit column as `run` does; writes nothing."""
+    checked = check_data(
         backend.read(worksheet, settings.roster_worksheet, settings.headers), settings
     )
+    _refuse_without_units(checked)
+    return checked
 
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
@@ -162,7 +173,9 @@ def run(
     if write_statuses:
         outcome.writes = status_writes(checked, settings, datetime.now())
         _refuse_past_grid(data, outcome.writes)
-    if not dry_run:
+    if dry_run:
+        _compare_documents(outcome, out_dir, maker, say)
+    else:
         _write_documents(outcome, out_dir, maker, say)
     if not dry_run and outcome.writes:
         say("statuses", 0, len(outcome.writes))
@@ -197,6 +210,32 @@ def _write_documents(
         listed = outcome.checked.listed
         step = _documents_step(say, len(listed) + 1)
         outcome.documents = stage_documents(listed, out_dir, maker, step)
+
+
+def _compare_documents(
+    outcome: RunOutcome, out_dir: Path, maker: DocumentMaker | None, say: Progress
+) -> None:
+    """Count the lists a run would write new or changed and those it would leave; write none.
+
+    Only a list whose file exists is made, to compare its bytes: the maker is deterministic.
+    """
+    if maker is None:
+        return
+    listed = outcome.checked.listed
+    step = _documents_step(say, len(listed) + 1)
+    makers: list[Callable[[], bytes]] = [partial(maker.unit, result) for result in listed]
+    makers.append(partial(maker.summary, listed))
+    names = [str(result.file_name) for result in listed] + [SUMMARY_FILE]
+    compared = DocumentsOutcome()  # no out_dir: nothing staged, nothing to commit
+    for done, (name, make) in enumerate(zip(names, makers, strict=True), start=1):
+        path = out_dir / name
+        compared.paths.append(path)
+        if path.is_file() and holds(path, make()):
+            compared.unchanged += 1
+        else:
+            compared.written += 1
+        step(done)
+    outcome.documents = compared
 
 
 @dataclass
@@ -296,11 +335,22 @@ def _refuse_without_units(checked: Checked) -> None:
         return
     table = checked.data.responses
     titles = ", ".join(f"'{t}'" for t in map(cell_text, table.header) if t) or "không có cột nào"
+    if is_csv(checked.data):  # one sheet: nothing to choose
+        raise SourceError(
+            f"Tệp {checked.data.source} không có cột '{UNIT_TITLE}' ({titles}): kiểm tra đó có "
+            "phải tệp câu trả lời biểu mẫu không, hoặc thêm tên cột đang dùng vào [headers] unit "
+            "trong tệp cấu hình. Chưa ghi gì."
+        )
     raise SourceError(
         f"Trang tính '{table.title}' không có cột '{UNIT_TITLE}' ({titles}): chọn đúng trang "
         "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. "
         "Chưa ghi gì."
     )
+
+
+def is_csv(data: SheetData) -> bool:
+    """Tell whether the responses come from a CSV file: one sheet, no worksheets to name."""
+    return Path(data.source).suffix.lower() in CSV_SUFFIXES
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

@@ -1,5 +1,7 @@
 """Submission times: real dates, sheet serial numbers, and text in the exports' usual styles.
 
+A serial number may come as text too (`45321.5` in a CSV of a sheet's raw values).
+
 Text comes from a CSV or a sheet whose column is plain text: `30/01/2024 8:15:00` (a sheet in
 the Vietnamese locale), `1/30/2024 8:15:00` (en-US), `2024/01/30 8:15:00 SA GMT+7` (the Forms
 "download responses" file), ISO `2024-01-30T08:15:00`. Whether `04/02/2024` is 4 February or
@@ -37,6 +39,9 @@ _TEXT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# A serial number typed as text (a CSV of a sheet's raw values): `45321.5`, `45321,5`.
+_SERIAL_TEXT = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
+
 
 @dataclass(frozen=True)
 class ColumnOrder:
@@ -63,18 +68,25 @@ def parse_timestamp(value: Cell, order: DateOrder = "day-first") -> datetime | N
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        # Serial days since 1899-12-30; outside 1900..2200 it is no timestamp.
-        if not 1 <= value < 110_000:
-            return None
-        # Rounded to the second: a serial stored with ten digits is off by a fraction of one.
-        return _SHEET_EPOCH + timedelta(seconds=round(float(value) * 86_400))
-    match = _TEXT.match(clean(cell_text(value)))
+        return _serial(value)
+    text = clean(cell_text(value))
+    if _SERIAL_TEXT.match(text):
+        return _serial(float(text.replace(",", ".")))
+    match = _TEXT.match(text)
     if match is None:
         return None
     try:
         return datetime.combine(_day(match, order), _clock(match))
     except ValueError:
         return None
+
+
+def _serial(value: float) -> datetime | None:
+    """Serial days since 1899-12-30; outside 1900..2200 it is no timestamp."""
+    if not 1 <= value < 110_000:
+        return None
+    # Rounded to the second: a serial stored with ten digits is off by a fraction of one.
+    return _SHEET_EPOCH + timedelta(seconds=round(float(value) * 86_400))
 
 
 def proven_order(value: Cell) -> DateOrder | None:

@@ -85,6 +85,42 @@ def test_dry_run_writes_nothing_and_lists_the_changes(workbook, tmp_path):
     assert not (tmp_path / "d").exists()
 
 
+def test_dry_run_counts_the_lists_it_would_write_against_the_out_folder(workbook, tmp_path):
+    out = tmp_path / "d"
+
+    def dry_line() -> str:
+        result = invoke("run", str(workbook), "--out", str(out), "--dry-run")
+        assert result.exit_code == 0, result.output
+        return next(line for line in result.output.splitlines() if " danh sách và " in line)
+
+    def said(written: int, unchanged: int) -> str:
+        return (
+            f"Chạy thử: 26 danh sách và tệp tổng hợp trong {out}/: sẽ ghi {written} tệp mới "
+            f"hoặc đã đổi, {unchanged} tệp không đổi."
+        )
+
+    assert dry_line() == said(27, 0)
+    assert not out.exists()
+    assert invoke("run", str(workbook), "--out", str(out)).exit_code == 0
+    assert dry_line() == said(0, 27)
+    (out / "truong-thcs-ngoc-lam.docx").unlink()
+    (out / "tong-hop.docx").write_bytes(b"sua tay")
+    files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert dry_line() == said(2, 25)
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == files
+
+
+def test_a_csv_missing_columns_is_called_a_file(tmp_path):
+    csv = tmp_path / "r.csv"
+    csv.write_text("Tên đơn vị,Ghi chú\nTrường THCS Ngọc Lâm,x\n", "utf-8")
+    result = invoke("check", str(csv))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Chú ý: tệp {csv} thiếu cột 'Tên trang Fanpage (facebook)', "
+        "'Đường link Fanpage (facebook)', 'Họ tên cán bộ phụ trách 1'."
+    ) in result.output.splitlines()
+
+
 def test_check_json_follows_the_contract(workbook):
     result = invoke("check", str(workbook), "--format", "json")
     assert result.exit_code == 0
@@ -264,14 +300,32 @@ def test_docs_makes_the_lists_and_leaves_the_workbook_alone(workbook, tmp_path):
         ("", "không có cột nào"),
     ],
 )
-def test_run_on_a_sheet_without_a_unit_column_writes_nothing(tmp_path, content, columns):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--out"],
+        ["run", "--dry-run", "--out"],
+        ["docs", "--out"],
+        ["check"],
+        ["check", "--format", "json"],
+        ["report"],
+        ["report", "--format", "json"],
+        ["notify", "--dry-run", "--config", "{mail}", "--outbox", "{out}"],
+    ],
+)
+def test_every_command_refuses_a_csv_without_a_unit_column(tmp_path, content, columns, command):
     csv = tmp_path / "r.csv"
     csv.write_text(content, "utf-8")
-    result = CliRunner().invoke(main, ["run", str(csv), "--out", str(tmp_path / "d")])
+    mail = tmp_path / "mail.toml"
+    mail.write_text('[email]\nhost = "127.0.0.1"\nfrom = "ldld@example.vn"\n', "utf-8")
+    command = [arg.format(mail=mail, out=tmp_path / "d") for arg in command]
+    out = [str(tmp_path / "d")] if command[-1] == "--out" else []
+    result = CliRunner().invoke(main, [command[0], str(csv), *command[1:], *out])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"Lỗi: Trang tính 'r' không có cột 'Tên đơn vị' ({columns}): chọn đúng trang bằng "
-        "--worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. Chưa ghi gì."
+        f"Lỗi: Tệp {csv} không có cột 'Tên đơn vị' ({columns}): kiểm tra đó có phải tệp câu "
+        "trả lời biểu mẫu không, hoặc thêm tên cột đang dùng vào [headers] unit trong tệp cấu "
+        "hình. Chưa ghi gì."
     )
     assert csv.read_text("utf-8") == content
     assert not (tmp_path / "d").exists()

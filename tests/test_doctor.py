@@ -119,16 +119,25 @@ def test_an_oauth_client_file_is_named_as_such(tmp_path: Path) -> None:
     assert "y" not in result.output.splitlines()[1].split("JSON")[-1]
 
 
-def test_a_key_others_can_read_fails_with_the_fix(
+def test_a_key_others_can_read_is_advice_and_every_check_still_runs(
     sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
 ) -> None:
+    add_book(sheets_emulator)
+    sheets_emulator.share(KEY, service_account_key.client_email, "reader")
     service_account_key.path.chmod(0o644)
     result = google(service_account_key, tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 1  # the Viewer share fails; the key's mode alone does not
+    email, path = service_account_key.client_email, service_account_key.path
     assert result.output.splitlines()[1] == (
-        f"✘ Tệp khóa {service_account_key.path} để người dùng khác đọc được: chạy "
-        f"`chmod 600 {service_account_key.path}` để giữ kín khóa."
+        f"⚠ Khóa tài khoản dịch vụ {path} (từ --credentials): {email}, dự án ldld-long-bien. "
+        f"Tệp khóa {path} để người dùng khác đọc được: chạy `chmod 600 {path}` để giữ kín khóa."
     )
+    assert marks(result) == ["✔", "⚠", "✔", "✔", "✘", "✔", "✔", "✔", "✔"]
+
+    sheets_emulator.share(KEY, email, "writer")
+    result = google(service_account_key, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert marks(result) == ["✔", "⚠", "✔", "✔", "✔", "✔", "✔", "✔", "✔"]
 
 
 def test_a_refused_token_stops_before_the_sheet(
@@ -258,3 +267,18 @@ def test_no_email_section_means_no_mail_step(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, book)
     result = doctor(tmp_path, str(book))
     assert "máy chủ thư" not in result.output
+
+
+def test_a_worksheet_naming_the_roster_fails_its_step(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    add_book(sheets_emulator)
+    sheets_emulator.share(KEY, service_account_key.client_email, "writer")
+    result = google(service_account_key, tmp_path, "--worksheet", "Danh sách đơn vị")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[5] == (
+        "✘ Trang 'Danh sách đơn vị' là danh sách đơn vị, không phải trang câu trả lời biểu mẫu; "
+        f"trang câu trả lời là '{RESPONSES}': bỏ --worksheet hoặc dùng --worksheet '{RESPONSES}'. "
+        "Chưa ghi gì."
+    )
+    assert marks(result) == ["✔", "✔", "✔", "✔", "✔", "✘", "✔", "✔"]

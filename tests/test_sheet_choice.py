@@ -184,3 +184,101 @@ def test_google_refuses_two_sheets_reading_equally_as_the_form(
     assert len(sheets_emulator.requests) == 2
     assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
     assert not (tmp_path / "out").exists()
+
+
+ROSTER_NAMED = (
+    f"Lỗi: Trang '{UNITS}' là danh sách đơn vị, không phải trang câu trả lời biểu mẫu; trang câu "
+    f"trả lời là '{FORM}': bỏ --worksheet hoặc dùng --worksheet '{FORM}'. Chưa ghi gì."
+)
+
+
+def test_xlsx_worksheet_naming_the_roster_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.xlsx"
+    shutil.copy(EXAMPLE, path)
+    out = tmp_path / "out"
+    assert invoke("run", str(path), "--out", str(out)).exit_code == 0
+    data, lists = path.read_bytes(), {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for command in (["run", "--out", str(out)], ["check"], ["report"], ["doctor"]):
+        result = invoke(command[0], str(path), *command[1:], "--worksheet", "danh sách  đơn vị")
+        assert result.exit_code == 1, result.output
+        assert ROSTER_NAMED.removeprefix("Lỗi: ") in result.output
+    assert path.read_bytes() == data
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == lists
+    assert not (out / "cu").exists()
+
+
+def test_google_worksheet_naming_the_roster_is_refused(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    sheets = {FORM: [HEADER, row("Trường THCS Ngọc Lâm")], UNITS: ROSTER}
+    google_book(sheets_emulator, service_account_key, sheets)
+    before = {title: sheets_emulator.values(KEY, title) for title in sheets}
+    result = invoke(
+        "run", KEY, "--out", str(tmp_path / "out"), "--credentials", str(service_account_key.path),
+        "--worksheet", UNITS,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ROSTER_NAMED
+    assert {title: sheets_emulator.values(KEY, title) for title in sheets} == before
+    assert not (tmp_path / "out").exists()
+
+
+NO_UNIT = (
+    "Lỗi: Trang tính 'Ghi chú' không có cột 'Tên đơn vị' ('Ghi chú', 'Ngày'): chọn đúng trang "
+    "bằng --worksheet, hoặc thêm tên câu hỏi vào [headers] unit trong tệp cấu hình. Chưa ghi gì."
+)
+
+
+@pytest.mark.parametrize("command", [["check"], ["report"], ["run", "--dry-run"]])
+def test_xlsx_worksheet_without_a_unit_column_is_refused_by_every_command(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "q.xlsx"
+    shutil.copy(EXAMPLE, path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Ghi chú").append(["Ghi chú", "Ngày"])
+    book.save(path)
+    result = invoke(command[0], str(path), *command[1:], "--worksheet", "Ghi chú")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == NO_UNIT
+
+
+def test_google_check_refuses_a_worksheet_without_a_unit_column(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey
+) -> None:
+    sheets = {FORM: [HEADER, row("Trường THCS Ngọc Lâm")], "Ghi chú": [["Ghi chú", "Ngày"]]}
+    google_book(sheets_emulator, service_account_key, sheets)
+    credentials = ["--credentials", str(service_account_key.path)]
+    result = invoke("check", KEY, *credentials, "--worksheet", "Ghi chú")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == NO_UNIT
+
+
+def test_xlsx_roster_tab_wins_over_roster_file_and_says_so(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("Tên đơn vị\nTrường Mầm non X\n", "utf-8")
+    for fmt in ("text", "json"):
+        result = invoke("check", str(EXAMPLE), "--roster", str(other), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        note = (
+            f"Chú ý: đã dùng danh sách đơn vị ở trang '{UNITS}' của bảng tính, không dùng tệp "
+            f"--roster {other}; muốn dùng tệp đó thì đổi tên hoặc xóa trang '{UNITS}'."
+        )
+        assert result.output.splitlines().count(note) == (fmt == "text")
+    assert other.read_text("utf-8") == "Tên đơn vị\nTrường Mầm non X\n"
+
+
+def test_google_roster_sheet_wins_over_roster_file_and_says_so(
+    sheets_emulator: SheetsEmulator, service_account_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    google_book(sheets_emulator, service_account_key, {FORM: [HEADER, row()], UNITS: ROSTER})
+    other = tmp_path / "other.csv"
+    other.write_text("Tên đơn vị\nTrường Mầm non X\n", "utf-8")
+    credentials = ["--credentials", str(service_account_key.path)]
+    result = invoke("report", KEY, *credentials, "--roster", str(other))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Chú ý: đã dùng danh sách đơn vị ở trang '{UNITS}' của bảng tính, không dùng tệp "
+        f"--roster {other}; muốn dùng tệp đó thì đổi tên hoặc xóa trang '{UNITS}'."
+    ) in result.output.splitlines()
+    assert "Trường Mầm non X" not in result.output

@@ -37,6 +37,11 @@ AT_0815 = datetime(2024, 1, 30, 8, 15)
         (45326.5, "day-first", datetime(2024, 2, 4, 12, 0)),
         (45326, "month-first", datetime(2024, 2, 4)),
         (45321.3438310185, "day-first", datetime(2024, 1, 30, 8, 15, 7)),  # 10 decimals
+        # A serial number typed as text (a CSV of a sheet's raw values).
+        ("45321.5", "day-first", datetime(2024, 1, 30, 12, 0)),
+        (" 45321,5 ", "month-first", datetime(2024, 1, 30, 12, 0)),
+        ("45321", "day-first", datetime(2024, 1, 30)),
+        ("45321.3438310185", "month-first", datetime(2024, 1, 30, 8, 15, 7)),
         (datetime(2024, 1, 30, 8, 15, 6, 999_999), "day-first", datetime(2024, 1, 30, 8, 15, 7)),
         (datetime.max, "day-first", datetime.max.replace(microsecond=0)),
         (datetime(2024, 1, 30, 8, 15, tzinfo=timezone(timedelta(hours=7))), "day-first", AT_0815),
@@ -83,6 +88,11 @@ AT_0815 = datetime(2024, 1, 30, 8, 15)
         (True, "day-first", None),
         (-5, "day-first", None),
         (10**9, "day-first", None),
+        ("1000000000", "day-first", None),
+        ("0.5", "day-first", None),
+        ("45321.", "day-first", None),
+        ("-45321", "day-first", None),
+        ("45.321,5", "day-first", None),
     ],
 )
 def test_parse_timestamp(cell: object, order: DateOrder, expected: datetime | None) -> None:
@@ -195,6 +205,8 @@ EXPORTS: dict[str, Callable[[datetime], str]] = {
     "forms-en": lambda d: (
         f"{d:%Y/%m/%d} {d.hour % 12 or 12}:{d:%M:%S} {'AM' if d.hour < 12 else 'PM'} GMT+07:00"
     ),
+    # A sheet's raw values (unformatted serial numbers) saved as text.
+    "serial-text": lambda d: f"{(d - datetime(1899, 12, 30)) / timedelta(days=1):.10f}",
 }
 
 

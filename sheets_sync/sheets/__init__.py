@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import CredentialsError, SourceError
 from ..model import CellWrite, SheetData
 from .base import Backend
-from .rosterfile import CSV_SUFFIXES, RosterFile, locked_sources, split_writes
+from .rosterfile import CSV_SUFFIXES, RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx import XLSX_SUFFIXES
 
 LOCAL_SUFFIXES = XLSX_SUFFIXES + CSV_SUFFIXES
@@ -77,7 +77,9 @@ class RosterBeside:
         data: SheetData = self.inner.read(worksheet, roster_worksheet, headers)
         if data.roster is not None:  # the spreadsheet's own roster sheet comes first
             self.file = None
-            return data
+            return replace(
+                data, notes=(*data.notes, unused_roster_file(self.path, data.roster.title))
+            )
         self.file = RosterFile(self.path)
         table = self.file.read(roster_worksheet, taken={data.responses.title})
         return replace(data, roster=table)

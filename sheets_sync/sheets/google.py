@@ -29,7 +29,7 @@ from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..config import HEADER_ALIASES
 from ..errors import SheetChangedError, SourceError
-from ..form import pick_responses
+from ..form import pick_responses, refuse_roster
 from ..model import Cell, CellWrite, SheetData, Table
 from .base import title_key
 from .google_auth import (
@@ -214,6 +214,8 @@ class GoogleBackend:
                 f"Không có trang tính '{worksheet}' trong bảng tính (các trang tính hiện có: "
                 f"{existing}): sửa --worksheet cho đúng tên."
             )
+        if worksheet and responses == roster:
+            raise self._roster_named(responses, headers)
         roster = None if roster is None or roster.title == responses.title else roster
         titles = [responses.title] + ([roster.title] if roster else [])
         others = [] if worksheet else [s.title for s in rest if s.title not in titles]
@@ -230,6 +232,15 @@ class GoogleBackend:
             responses=Table(titles[0], parts[0][0]),
             roster=Table(roster.title, parts[1][0]) if roster else None,
         )
+
+    def _roster_named(
+        self, roster: SheetInfo, aliases: Mapping[str, list[str]] | None
+    ) -> SourceError:
+        """The error for `--worksheet` naming the roster, naming the responses sheet."""
+        others = [s.title for s in self._sheets if s != roster]
+        parts = self._batch_get([], header_of=others) if others else []
+        heads = [(title, (rows or [[]])[0]) for title, (rows, _) in zip(others, parts, strict=True)]
+        return refuse_roster(roster.title, heads, aliases or HEADER_ALIASES)
 
     def _choose(
         self,

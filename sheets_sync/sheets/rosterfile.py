@@ -17,6 +17,14 @@ from .localfile import FileStamp, locked, read_stamped
 CSV_SUFFIXES = (".csv", ".tsv")
 
 
+def unused_roster_file(path: Path, roster: str) -> str:
+    """The note for a `--roster` file left aside: the spreadsheet's own roster comes first."""
+    return (
+        f"đã dùng danh sách đơn vị ở trang '{roster}' của bảng tính, không dùng tệp --roster "
+        f"{path}; muốn dùng tệp đó thì đổi tên hoặc xóa trang '{roster}'."
+    )
+
+
 class RosterFile:
     """A roster file read once and written once, remembering which sheet it came from."""
 

@@ -20,12 +20,12 @@ import openpyxl
 
 from ..config import HEADER_ALIASES
 from ..errors import SourceError
-from ..form import pick_responses
+from ..form import pick_responses, refuse_roster
 from ..model import Cell, CellWrite, SheetData, Table
 from . import limits
 from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
-from .rosterfile import RosterFile, locked_sources, split_writes
+from .rosterfile import RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx_patch import PatchedBook, bad_file
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -69,8 +69,8 @@ class XlsxBackend:
                 sheet = self._choose(book, roster_sheet, headers or HEADER_ALIASES)
             else:
                 sheet = pick_sheet(book, worksheet, self.path)
-            if roster_sheet is sheet:
-                roster_sheet = None
+                if roster_sheet is sheet:
+                    raise self._roster_named(book, sheet, headers or HEADER_ALIASES)
             responses = Table(sheet.title, sheet_rows(data, book, sheet, self.path))
             roster = None
             if roster_sheet is not None:
@@ -79,10 +79,13 @@ class XlsxBackend:
             book.close()
         self._titles = {responses.title} | ({roster.title} if roster else set())
         self._roster_file = None
-        if roster is None and self.roster_path is not None:
+        notes: tuple[str, ...] = ()
+        if roster is not None and self.roster_path is not None:
+            notes = (unused_roster_file(self.roster_path, roster.title),)
+        elif self.roster_path is not None:
             self._roster_file = RosterFile(self.roster_path, self.path)
             roster = self._roster_file.read(roster_worksheet, taken={responses.title})
-        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN)
+        return SheetData(str(self.path), responses, roster, limits.EXCEL_MAX_COLUMN, notes)
 
     def _choose(self, book: Any, roster: Any, aliases: Mapping[str, list[str]]) -> Any:
         """Take the sheet whose header row reads as the form, wherever it sits."""
@@ -93,6 +96,13 @@ class XlsxBackend:
         if warning and warning not in self.warnings:
             self.warnings.append(warning)
         return sheets[index]
+
+    def _roster_named(
+        self, book: Any, roster: Any, aliases: Mapping[str, list[str]]
+    ) -> SourceError:
+        """The error for `--worksheet` naming the roster, naming the responses sheet."""
+        headers = [(sheet.title, header_row(sheet, self.path)) for sheet in book.worksheets]
+        return refuse_roster(roster.title, headers, aliases)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write the status cells into the workbook (and the roster file), each atomically."""
