@@ -9,7 +9,6 @@ from typing import Any
 
 import docx
 import pytest
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from sheets_sync.config import DocumentSettings
@@ -21,6 +20,7 @@ from .test_documents import (
     FANPAGE_HEADERS,
     NGOC_LAM,
     STAFF_HEADERS,
+    assert_header_repeats_above_the_kept_rows,
     laid_out,
     people_texts,
     result,
@@ -93,8 +93,8 @@ def test_the_last_rows_of_a_template_keep_with_its_signature() -> None:
     _, tail = laid.people
     assert [r[0] for r in people_texts(document)] == ["TT", "1", "2", "3", "4", "5"]
     assert [row.cells[0].text for row in tail.rows] == ["4", "5"]
-    kept = document.tables[-1]
-    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    kept = assert_header_repeats_above_the_kept_rows(document.tables[-1], "TT")
+    assert [t._tbl for t in kept] == [tail._tbl, laid.signature._tbl]
     assert laid.signature.cell(0, 1).paragraphs[0].text == "TM. BAN CHẤP HÀNH"
 
 
