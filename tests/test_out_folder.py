@@ -196,6 +196,18 @@ def test_a_list_someone_edited_is_kept_and_the_new_one_put_beside(
     assert (tmp_path / "da-sua" / "truong-thcs-ngoc-lam.docx").read_bytes() == edited
 
 
+def test_lists_made_from_a_template_are_replaced_and_moved_as_the_tools_own(
+    tmp_path: Path,
+) -> None:
+    template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
+    maker = DocumentMaker(DocumentSettings(), template, today=DAY)
+    hoa_sua = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])
+    write_documents([NGOC_LAM, hoa_sua], tmp_path, maker)
+    changed = result("Trường MN Hoa Sữa", [staff("Lê Văn Năm", "Chủ tịch")])
+    assert write_documents([NGOC_LAM, changed], tmp_path, maker).edited == []
+    assert write_documents([NGOC_LAM], tmp_path, maker).retired == ["truong-mn-hoa-sua.docx"]
+
+
 def test_run_says_which_edited_lists_it_kept(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "danh-sach"
     assert invoke("run", str(workbook), "--out", str(out)).exit_code == 0

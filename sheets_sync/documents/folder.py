@@ -183,9 +183,9 @@ def made_here(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             core = archive.read("docProps/core.xml")
-            app = archive.read("docProps/app.xml")
+            names = archive.namelist()
+            app = archive.read("docProps/app.xml") if "docProps/app.xml" in names else None
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return bool(_CREATOR.search(core) and _APPLICATION.search(app)) and not _MODIFIED_BY.search(
-        core
-    )
+    ours = app is None or bool(_APPLICATION.search(app))  # Word and LibreOffice write one
+    return ours and bool(_CREATOR.search(core)) and not _MODIFIED_BY.search(core)

@@ -16,7 +16,7 @@ from ..errors import SourceError
 from ..system_text import os_reason
 from ..text import header_key
 from .keep import keep_signature
-from .package import TEXT_WIDTH, repack
+from .package import APP, TEXT_WIDTH, repack
 from .placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from .wordml import xml_safe
 
@@ -67,7 +67,9 @@ class TemplateFiller:
         _fix_properties(document)
         buffer = io.BytesIO()
         document.save(buffer)
-        return repack(buffer.getvalue())
+        # The list names this tool as its application, as the built-in layout's lists do:
+        # a list saved since in Word or LibreOffice names that program instead.
+        return repack(buffer.getvalue(), {"docProps/app.xml": APP.encode()})
 
     def _open(self) -> Any:
         try:
