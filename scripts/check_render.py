@@ -259,7 +259,7 @@ def sweep_set(out_dir: Path) -> dict[Path, tuple[tuple[str, ...], bool]]:
     template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
     own = DocumentMaker(settings, template, today=date(2024, 2, 5))
     footer = f"{settings.summary_issuer} - danh sách lực lượng tham gia tuyên truyền"
-    own_signature = ("TM. BAN CHẤP HÀNH", *signature[1:], footer)
+    own_signature = (*signature, footer)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for size in SWEEP_SIZES:

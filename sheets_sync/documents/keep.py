@@ -1,5 +1,7 @@
 """Keep a template's signature on the page of the staff table's last rows.
 
+A template that ends with the staff table gets the built-in signature block after it.
+
 The built-in layout builds this from the start (layout.kept_together); a unit's own template
 gets the same shape after its rows are filled: the last rows move into a table of their own
 and, with what follows up to the signature table, into the table's new last row, over all its
@@ -36,6 +38,20 @@ _BEFORE_BORDERS = frozenset(
     )
 )
 _SLOT = "<w:p><w:r><w:t>\ue000</w:t></w:r></w:p>"
+
+
+def add_signature(staff_table: Any, signature: str) -> None:
+    """Put the built-in `signature` block after `staff_table` when the template ends there
+    (nothing but empty paragraphs follows it)."""
+    tbl = staff_table._tbl
+    if any(
+        element.tag == qn("w:tbl") or "".join(element.itertext()).strip()
+        for element in tbl.itersiblings()
+    ):
+        return
+    holder = parse_xml(f'<w:body xmlns:w="{W_NS}">{signature}</w:body>')
+    for element in reversed(list(holder)):
+        tbl.addnext(element)
 
 
 def keep_signature(staff_table: Any, text_width: int) -> None:
