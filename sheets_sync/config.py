@@ -66,8 +66,8 @@ POSITIONS: dict[str, str] = {
     "CĐ": "Công đoàn",
     "CĐCS": "Công đoàn cơ sở",
     "UV": "Ủy viên",
-    "BCH": "BCH",
-    "UVBCH": "Ủy viên BCH",
+    "BCH": "Ban Chấp hành",
+    "UVBCH": "Ủy viên Ban Chấp hành",
 }
 
 # Leading words that say what a unit is, not which one: ignored when matching.
