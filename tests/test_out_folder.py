@@ -277,6 +277,26 @@ def test_out_given_as_a_link_is_refused(tmp_path: Path, maker: DocumentMaker) ->
     assert list(real.iterdir()) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need rights on Windows")
+@pytest.mark.parametrize("relative", [False, True])
+def test_out_below_a_link_is_refused_and_says_where_files_would_go(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch, relative: bool
+) -> None:
+    real = tmp_path / "that"
+    real.mkdir()
+    (tmp_path / "lien-ket").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    out = Path("lien-ket", "con") if relative else tmp_path / "lien-ket" / "con"
+    link = Path("lien-ket") if relative else tmp_path / "lien-ket"
+    with pytest.raises(SourceError) as raised:
+        write_documents([NGOC_LAM], out, maker)
+    assert str(raised.value) == (
+        f"--out {out} đi qua liên kết {link} (tới {real}): các tệp sẽ nằm ở {real / 'con'}; "
+        "hãy ghi thẳng đường dẫn thư mục thật. Chưa ghi gì."
+    )
+    assert list(real.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("code", "reason"),
     [

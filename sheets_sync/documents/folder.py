@@ -52,11 +52,17 @@ def _reason(exc: OSError) -> str:
 
 
 def prepare(out_dir: Path) -> None:
-    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link."""
+    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link on the way."""
     if out_dir.is_symlink():
         raise SourceError(
             f"--out {out_dir} là một liên kết tới {os.readlink(out_dir)}: hãy ghi thẳng đường dẫn "
             "thư mục thật. Chưa ghi gì."
+        )
+    link = linked_part(out_dir)
+    if link is not None:
+        raise SourceError(
+            f"--out {out_dir} đi qua liên kết {link} (tới {os.readlink(link)}): các tệp sẽ nằm ở "
+            f"{out_dir.resolve()}; hãy ghi thẳng đường dẫn thư mục thật. Chưa ghi gì."
         )
     discard(out_dir)  # left by a run that was killed
     try:
@@ -66,6 +72,22 @@ def prepare(out_dir: Path) -> None:
         raise SourceError(
             f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
         ) from None
+
+
+def linked_part(path: Path) -> Path | None:
+    """Return the first folder of `path`, as given, that is a symbolic link, or None.
+
+    The folders right under the root of an absolute path are the system's (`/tmp` and
+    `/var` are links on macOS) and are not looked at.
+    """
+    skip = 2 if path.is_absolute() else 0
+    for depth in range(skip, len(path.parts)):
+        part = Path(*path.parts[: depth + 1])
+        if part.is_symlink():
+            return part
+        if not part.exists():
+            return None
+    return None
 
 
 def discard(out_dir: Path) -> None:
