@@ -126,8 +126,8 @@ def body_parts(
         keep_last=KEEP_ROWS,
         closing=signature_block(signature),
     )
-    # A body must not end with a table; the closing paragraph is 1 pt high, exactly, or on a
-    # full page LibreOffice would give it a page of its own.
+    # A body must not end with a table; the closing paragraph is 0.1 pt high, exactly, or on
+    # a full page LibreOffice would give it a page of its own.
     yield _END
 
 
@@ -247,7 +247,7 @@ def data_table_parts(
 
 
 JOIN = paragraph(font=Font(size=1))
-_END = paragraph(font=Font(size=1), exact_line=20)
+_END = paragraph(font=Font(size=1), exact_line=2)
 
 
 def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
@@ -272,7 +272,7 @@ def last_row(width: int, columns: int, content: str) -> str:
         [
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:gridSpan w:val="{columns}"/>'
             f"<w:tcBorders>{edges}</w:tcBorders><w:tcMar>{margins}</w:tcMar></w:tcPr>"
-            f"{content}{JOIN}</w:tc>"
+            f"{content}{_END}</w:tc>"
         ]
     )
 
