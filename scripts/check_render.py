@@ -11,7 +11,8 @@ table 1 is broken inside a word (only after `/`, `.`, `?`, `=`, `&`), or when th
 the issuing body is not 1/3 to 1/2 of the line above it, as printed. The default run also
 renders the consolidated lists of 1 to 45 units of a synthetic district, in the built-in
 layout and in the example template, all in the same LibreOffice call, and fails when a last
-page holds nothing but the signature block. Exit code 1 on any failure. Needs `soffice`
+page holds nothing but the signature block or a page after the first starts with a table's
+rows without its header row. Exit code 1 on any failure. Needs `soffice`
 (LibreOffice) and `pdftotext`, `pdfinfo` (poppler).
 """
 
@@ -258,7 +259,7 @@ def sweep_set(out_dir: Path) -> dict[Path, tuple[tuple[str, ...], bool]]:
     template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
     own = DocumentMaker(settings, template, today=date(2024, 2, 5))
     footer = f"{settings.summary_issuer} - danh sách lực lượng tham gia tuyên truyền"
-    own_signature = ("TM. BAN CHẤP HÀNH", *signature[1:], footer)
+    own_signature = (*signature, footer)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for size in SWEEP_SIZES:
@@ -292,6 +293,20 @@ def lone_signature(docx_path: Path, pdf: Path, signature: Sequence[str]) -> list
     return [] if rest else [f"{docx_path.name}: trang cuối chỉ có khối chữ ký (trang {pages})"]
 
 
+def headless_pages(docx_path: Path, pdf: Path) -> list[str]:
+    """Return a problem for each page after the first that starts with a numbered table row
+    (its STT) instead of the table's header row."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    problems = []
+    for number, page in enumerate(text.split("\f")[1:], 2):
+        lines = [line for line in map(squeeze, page.splitlines()) if line and not line.isdigit()]
+        if lines and re.match(r"\d+[^\d.]", lines[0]):
+            problems.append(f"{docx_path.name}: trang {number} bắt đầu bằng dòng không có tiêu đề")
+    return problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help=".docx files (default: a sample set)")
@@ -310,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems.extend(check_file(file, pdf, links=own_columns))
             if signature:
                 problems.extend(lone_signature(file, pdf, signature))
+                problems.extend(headless_pages(file, pdf))
     for line in problems:
         print(line, file=sys.stderr)
     print(f"{len(files)} tệp, {len(problems)} lỗi.")

@@ -1,11 +1,13 @@
-"""Write examples/mau-danh-sach.docx: a unit's own Word template using every placeholder.
+"""Write examples/mau-danh-sach.docx: a unit's own Word template using placeholders.
 
 Usage: python scripts/make_template.py [OUT.docx]
 
 Same input, same bytes: fixed properties, fixed zip dates. `--template` fills the
-placeholders ({{CAP_TREN}}, {{DON_VI}}, {{don_vi}}, {{ngay}}, {{thang}}, {{nam}},
-{{nguoi_ky}}, {{chuc_vu_ky}}) and the two tables, whose header rows use the usual variants
-(`TT`, `Tên đơn vị (CĐCS)`, `Họ và tên`, `SĐT`).
+placeholders ({{CAP_TREN}}, {{DON_VI}}, {{don_vi}}, {{ngay}}, {{thang}}, {{nam}}) and the
+two tables, whose header rows use the usual variants (`TT`, `Tên đơn vị (CĐCS)`, `Họ và tên`,
+`SĐT`). It has no signature table of its own, so each list made from it gets the built-in
+signature block (`TM. BAN CHẤP HÀNH` for a unit, `TM. BAN THƯỜNG VỤ` for the consolidated
+list); {{nguoi_ky}} and {{chuc_vu_ky}} are for a template that signs in its own table.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from sheets_sync.documents.package import repack
+from sheets_sync.documents.template import drop_styles_with_effects
 
 OUT = Path(__file__).resolve().parent.parent / "examples" / "mau-danh-sach.docx"
 FONT = "Times New Roman"
@@ -100,7 +103,18 @@ def build() -> bytes:
     left, right = head.rows[0].cells
     paragraph(left, "{{CAP_TREN}}", size=12)
     paragraph(left, "{{DON_VI}}", bold=True, size=12)
-    paragraph(left, "________", size=12)
+    # The rule under the issuing body: a line 30 mm wide, 1/3 to 1/2 of the usual name.
+    rule = paragraph(left, "", size=2)
+    rule.paragraph_format.left_indent = rule.paragraph_format.right_indent = Mm((LEFT - 30) / 2)
+    rule.paragraph_format.space_before = Pt(3)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{name}"), value)
+    borders.append(bottom)
+    rule._p.get_or_add_pPr().insert_element_before(
+        borders, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr"
+    )
     paragraph(right, "")
     paragraph(right, "Long Biên, ngày {{ngay}} tháng {{thang}} năm {{nam}}", italic=True, size=12)
 
@@ -122,17 +136,8 @@ def build() -> bytes:
     heading.paragraph_format.space_before = Pt(12)
     data_table(document, STAFF)
 
-    paragraph(document, "")
-    sign = borderless(document, (LEFT, RIGHT))
-    sign.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # one page
-    cell = sign.rows[0].cells[1]
-    paragraph(cell, "TM. BAN CHẤP HÀNH", bold=True)
-    paragraph(cell, "{{chuc_vu_ky}}", bold=True)
-    paragraph(cell, "(Ký tên, đóng dấu)", italic=True)
-    for _ in range(4):
-        paragraph(cell, "")
-    paragraph(cell, "{{nguoi_ky}}", bold=True)
-    paragraph(sign.rows[0].cells[0], "")
+    # No signature of its own: each list gets the built-in one, signed on behalf of the
+    # executive committee (a unit) or the standing committee (the consolidated list).
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -144,6 +149,7 @@ def build() -> bytes:
     properties.title = "Mẫu danh sách của đơn vị"
     properties.created = properties.modified = datetime(2024, 1, 1)
     properties.revision = 1
+    drop_styles_with_effects(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return repack(buffer.getvalue())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
@@ -66,8 +67,8 @@ POSITIONS: dict[str, str] = {
     "CĐ": "Công đoàn",
     "CĐCS": "Công đoàn cơ sở",
     "UV": "Ủy viên",
-    "BCH": "BCH",
-    "UVBCH": "Ủy viên BCH",
+    "BCH": "Ban Chấp hành",
+    "UVBCH": "Ủy viên Ban Chấp hành",
 }
 
 # Leading words that say what a unit is, not which one: ignored when matching.
@@ -104,6 +105,8 @@ SECURITIES = ("starttls", "ssl", "none")
 
 
 DATE_MODES = ("submission", "today", "blank")
+DAY_KEYS = ("deadline", "date")  # a day, with or without quotes
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_WHAT = '"submission", "today", "blank" hoặc một ngày dạng 2024-02-05'
 
 
@@ -228,9 +231,12 @@ def _table(name: str, default: dict[str, Any], extra: dict[str, Any], origin: st
 def _merge(obj: Any, data: Any, origin: str) -> Any:
     _expect(isinstance(data, dict), origin, "", "một bảng")
     known = {f.name: f for f in fields(obj)}
+    data = {key: _quoted_day(value) if key in DAY_KEYS else value for key, value in data.items()}
     for key, value in data.items():
         _expect(key in known, origin, key, "một khóa đã biết")
         current = getattr(obj, key)
+        if key in DAY_KEYS and isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+            _expect(False, origin, key, f"một ngày có thật ({value.strip()} không có trong lịch)")
         if key == "date" and isinstance(value, str):
             _expect(value in DATE_MODES, origin, key, DATE_WHAT)
         elif key in ("deadline", "date"):
@@ -245,6 +251,16 @@ def _merge(obj: Any, data: Any, origin: str) -> Any:
         else:
             _expect(isinstance(value, str), origin, key, "một chuỗi")
     return replace(obj, **data)
+
+
+def _quoted_day(value: Any) -> Any:
+    """Take a day written in quotes, `"2024-03-01"`, as the TOML date 2024-03-01."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 def _email(data: Any, origin: str) -> EmailSettings:

@@ -8,7 +8,7 @@ from itertools import groupby
 from typing import Any
 
 from .config import Settings
-from .documents import OLD_DIR, DocumentsOutcome
+from .documents import EDITED_DIR, OLD_DIR, DocumentsOutcome
 from .model import RosterEntry, RowResult
 from .pipeline import Checked, RunOutcome, is_csv
 from .text import cell_text
@@ -132,6 +132,7 @@ def run_text(
             f"({number(docs.written)} tệp ghi mới, {number(docs.unchanged)} tệp không đổi)."
         )
         lines.extend(retired_text(docs.retired, out_dir))
+        lines.extend(edited_text(docs.edited, out_dir))
     if statuses and outcome.written:
         lines.append(f"Đã ghi {cells} ô trạng thái vào bảng tính.")
     elif statuses:
@@ -154,12 +155,24 @@ def retired_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:
     """Say which lists moved to `cu/`: their unit has no valid submission any more."""
     if not names:
         return []
-    shown = ", ".join(names[:limit]) + (
-        f" và {len(names) - limit} tệp nữa" if len(names) > limit else ""
-    )
     return [
         f"Đã chuyển {len(names)} danh sách cũ không còn lần gửi hợp lệ vào {out_dir}/{OLD_DIR}/: "
-        f"{shown}."
+        f"{_listed(names, limit)}."
+    ]
+
+
+def _listed(names: list[str], limit: int) -> str:
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" và {more} tệp nữa" if more > 0 else "")
+
+
+def edited_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:
+    """Say which edited lists moved to `da-sua/` for the new ones to take their place."""
+    if not names:
+        return []
+    return [
+        f"Đã chuyển {len(names)} danh sách có người sửa (lưu bằng Word) vào "
+        f"{out_dir}/{EDITED_DIR}/ để giữ lại, rồi đặt bản mới vào chỗ: {_listed(names, limit)}."
     ]
 
 

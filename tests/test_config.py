@@ -38,6 +38,16 @@ def test_tables_and_documents_merge_over_defaults():
     assert "documents" in data  # the caller's document is left as it was
 
 
+def test_a_day_in_quotes_is_taken_as_that_day(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("sheets-sync.toml").write_text(
+        'deadline = "2024-03-01"\n[documents]\ndate = " 2024-02-06 "\n', "utf-8"
+    )
+    settings = load_settings(None)
+    assert settings.deadline == date(2024, 3, 1)
+    assert settings.documents.date == date(2024, 2, 6)
+
+
 @pytest.mark.parametrize("mode", ["submission", "today", "blank"])
 def test_documents_date_takes_a_mode(mode):
     assert settings_from_dict({"documents": {"date": mode}}).documents.date == mode
@@ -60,6 +70,8 @@ def test_documents_date_takes_a_mode(mode):
         ({"documents": []}, "phải là một bảng"),
         ({"documents": {"date": "hom nay"}}, 'khóa \'date\' phải là "submission", "today"'),
         ({"documents": {"date": 5}}, "khóa 'date' phải là \"submission\""),
+        ({"documents": {"date": "2024-02-30"}}, "'date' phải là một ngày có thật (2024-02-30"),
+        ({"deadline": "2024-13-01"}, "'deadline' phải là một ngày có thật (2024-13-01 không có"),
     ],
 )
 def test_wrong_values_name_the_key(data, message):

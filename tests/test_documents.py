@@ -111,12 +111,13 @@ def read(data: bytes) -> Any:
 
 
 def texts(table: Any) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
+    """The rows' texts, without a row that holds tables (the last rows and the signature)."""
+    return [[cell.text for cell in row.cells] for row in table.rows if not row.cells[0].tables]
 
 
 class Laid(NamedTuple):
     """The tables of a list: letterhead, table 1, table 2 (its last rows in a table of their
-    own, kept with the signature on one page) and the signature."""
+    own, kept with the signature in table 2's last row) and the signature."""
 
     head: Any
     fanpage: Any
@@ -127,7 +128,9 @@ class Laid(NamedTuple):
 def laid_out(document: Any) -> Laid:
     head, fanpage, *rest = document.tables
     *people, kept = rest
-    *tail, signature = kept.cell(0, 0).tables
+    *tail, signature = kept.rows[-1].cells[0].tables
+    if len(kept.rows) > 1:
+        people.append(kept)  # table 2, its last row holding its last rows and the signature
     return Laid(head, fanpage, [*people, *tail], signature)
 
 
@@ -251,19 +254,27 @@ def test_signature_block_names_the_chair(maker: DocumentMaker) -> None:
     assert all(p.alignment == 1 for p in signature if p.text)
 
 
+def assert_header_repeats_above_the_kept_rows(table: Any, header: str) -> Any:
+    """Check that `table`'s last row, never split, is where its repeated header row goes
+    above it on a new page; return the tables that row holds."""
+    first, last = table.rows[0]._tr.trPr, table.rows[-1]._tr.trPr
+    assert first.find(qn("w:tblHeader")) is not None
+    assert table.rows[0].cells[0].text == header
+    assert last.find(qn("w:cantSplit")) is not None
+    assert len({id(cell._tc) for cell in table.rows[-1].cells}) == 1  # over all columns
+    return table.rows[-1].cells[0].tables
+
+
 def test_the_last_rows_and_the_signature_share_a_row_that_never_splits(
     maker: DocumentMaker,
 ) -> None:
     members = [staff(f"Người {i}", "Ủy viên") for i in range(1, 6)]
     document = read(maker.summary([result("Trường MN Hoa Sữa", members)]))
-    kept = document.tables[-1]
-    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
-    tail, signature = kept.cell(0, 0).tables
+    staff_table = document.tables[-1]
+    tail, signature = assert_header_repeats_above_the_kept_rows(staff_table, "STT")
     assert [r[0] for r in texts(tail)] == ["4", "5"]
     assert signature.cell(0, 1).paragraphs[0].text == "TM. BAN THƯỜNG VỤ"
-    # The table above ends with a paragraph of its own, or Word would join the two tables.
-    assert document.tables[-2]._tbl.getnext().tag == qn("w:p")
-    assert [r[0] for r in texts(document.tables[-2])] == ["STT", "1", "2", "3"]
+    assert [r[0] for r in texts(staff_table)] == ["STT", "1", "2", "3"]
 
 
 def test_signature_without_chair_has_no_name_line(maker: DocumentMaker) -> None:

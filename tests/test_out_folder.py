@@ -152,6 +152,89 @@ def test_run_says_which_lists_it_moved(workbook: Path, tmp_path: Path) -> None:
     assert not (out / "truong-da-giai-the.docx").exists()
 
 
+def rewrite_part(path: Path, part: str, data: bytes) -> None:
+    """Replace one part of a .docx, as another program saving it would."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[part] = data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+def saved_in_word(path: Path) -> bytes:
+    edited = docx.Document(str(path))
+    edited.core_properties.last_modified_by = "Nguyễn Văn A"  # as Word does on save
+    edited.add_paragraph("Ghi chú của cán bộ")
+    edited.save(str(path))
+    return path.read_bytes()
+
+
+def saved_in_libreoffice(path: Path) -> bytes:
+    app = b"<Properties><Application>LibreOffice/7.6</Application></Properties>"
+    rewrite_part(path, "docProps/app.xml", app)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("save", [saved_in_word, saved_in_libreoffice])
+def test_a_list_someone_edited_is_kept_and_the_new_one_put_beside(
+    tmp_path: Path, maker: DocumentMaker, save: Any
+) -> None:
+    write_documents([NGOC_LAM], tmp_path, maker)
+    made = (tmp_path / "truong-thcs-ngoc-lam.docx").read_bytes()
+    edited = save(tmp_path / "truong-thcs-ngoc-lam.docx")
+    edited_summary = save(tmp_path / "tong-hop.docx")
+
+    outcome = write_documents([NGOC_LAM], tmp_path, maker)  # the same data again
+    assert sorted(outcome.edited) == ["tong-hop.docx", "truong-thcs-ngoc-lam.docx"]
+    assert (tmp_path / "da-sua" / "truong-thcs-ngoc-lam.docx").read_bytes() == edited
+    assert (tmp_path / "da-sua" / "tong-hop.docx").read_bytes() == edited_summary
+    assert (tmp_path / "truong-thcs-ngoc-lam.docx").read_bytes() == made
+
+    save(tmp_path / "truong-thcs-ngoc-lam.docx")
+    assert write_documents([NGOC_LAM], tmp_path, maker).edited == ["truong-thcs-ngoc-lam (2).docx"]
+    assert (tmp_path / "da-sua" / "truong-thcs-ngoc-lam.docx").read_bytes() == edited
+
+
+def test_lists_made_from_a_template_are_replaced_and_moved_as_the_tools_own(
+    tmp_path: Path,
+) -> None:
+    template = Path(__file__).parent.parent / "examples" / "mau-danh-sach.docx"
+    maker = DocumentMaker(DocumentSettings(), template, today=DAY)
+    hoa_sua = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])
+    write_documents([NGOC_LAM, hoa_sua], tmp_path, maker)
+    changed = result("Trường MN Hoa Sữa", [staff("Lê Văn Năm", "Chủ tịch")])
+    assert write_documents([NGOC_LAM, changed], tmp_path, maker).edited == []
+    assert write_documents([NGOC_LAM], tmp_path, maker).retired == ["truong-mn-hoa-sua.docx"]
+
+
+def test_run_says_which_edited_lists_it_kept(workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "danh-sach"
+    assert invoke("run", str(workbook), "--out", str(out)).exit_code == 0
+    edited = saved_in_word(out / "tong-hop.docx")
+    again = invoke("run", str(workbook), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    assert (
+        f"Đã chuyển 1 danh sách có người sửa (lưu bằng Word) vào {out}/da-sua/ để giữ lại, "
+        "rồi đặt bản mới vào chỗ: tong-hop.docx."
+    ) in again.output.splitlines()
+    assert (out / "da-sua" / "tong-hop.docx").read_bytes() == edited
+
+
+def test_a_second_move_to_cu_keeps_the_first(tmp_path: Path, maker: DocumentMaker) -> None:
+    hoa_sua = result("Trường MN Hoa Sữa", [staff("Lê Văn Tư", "Chủ tịch")])
+    write_documents([NGOC_LAM, hoa_sua], tmp_path, maker)
+    first = (tmp_path / "truong-mn-hoa-sua.docx").read_bytes()
+    write_documents([NGOC_LAM], tmp_path, maker)
+    changed = result("Trường MN Hoa Sữa", [staff("Lê Văn Năm", "Chủ tịch")])
+    write_documents([NGOC_LAM, changed], tmp_path, maker)
+    second = (tmp_path / "truong-mn-hoa-sua.docx").read_bytes()
+
+    assert write_documents([NGOC_LAM], tmp_path, maker).retired == ["truong-mn-hoa-sua.docx"]
+    assert (tmp_path / "cu" / "truong-mn-hoa-sua.docx").read_bytes() == first
+    assert (tmp_path / "cu" / "truong-mn-hoa-sua (2).docx").read_bytes() == second
+
+
 # --- file modes, links, read-only disks -------------------------------------------------
 
 
@@ -191,6 +274,26 @@ def test_out_given_as_a_link_is_refused(tmp_path: Path, maker: DocumentMaker) ->
     link.symlink_to(real)
     with pytest.raises(SourceError, match=r"là một liên kết tới .*that: hãy ghi thẳng"):
         write_documents([NGOC_LAM], link, maker)
+    assert list(real.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need rights on Windows")
+@pytest.mark.parametrize("relative", [False, True])
+def test_out_below_a_link_is_refused_and_says_where_files_would_go(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch, relative: bool
+) -> None:
+    real = tmp_path / "that"
+    real.mkdir()
+    (tmp_path / "lien-ket").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    out = Path("lien-ket", "con") if relative else tmp_path / "lien-ket" / "con"
+    link = Path("lien-ket") if relative else tmp_path / "lien-ket"
+    with pytest.raises(SourceError) as raised:
+        write_documents([NGOC_LAM], out, maker)
+    assert str(raised.value) == (
+        f"--out {out} đi qua liên kết {link} (tới {real}): các tệp sẽ nằm ở {real / 'con'}; "
+        "hãy ghi thẳng đường dẫn thư mục thật. Chưa ghi gì."
+    )
     assert list(real.iterdir()) == []
 
 

@@ -22,17 +22,31 @@ from .test_documents import laid_out, people_texts
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
-        ("ct công đoàn", "Chủ tịch công đoàn"),
+        ("ct công đoàn", "Chủ tịch Công đoàn"),
         ("chủ tịch cđcs", "Chủ tịch Công đoàn cơ sở"),
+        ("Chủ tịch công đoàn cơ sở", "Chủ tịch Công đoàn cơ sở"),
+        ("CHỦ TỊCH CÔNG ĐOÀN", "Chủ tịch Công đoàn"),
         ("CT CĐ", "Chủ tịch Công đoàn"),
-        ("ủy viên bch", "Ủy viên BCH"),
-        ("UV  BCH", "Ủy viên BCH"),
+        ("ủy viên bch", "Ủy viên Ban Chấp hành"),
+        ("UV  BCH", "Ủy viên Ban Chấp hành"),
+        ("Ủy viên BCH", "Ủy viên Ban Chấp hành"),
+        ("uỷ viên ban chấp hành", "Ủy viên Ban Chấp hành"),
+        ("UVBCH", "Ủy viên Ban Chấp hành"),
         ("pct", "Phó Chủ tịch"),
+        ("P.CT", "Phó Chủ tịch"),
+        ("P. CT", "Phó Chủ tịch"),
+        ("p.ct công đoàn", "Phó Chủ tịch Công đoàn"),
+        ("phó chủ tịch", "Phó Chủ tịch"),
+        ("phó chủ tịch thường trực", "Phó Chủ tịch thường trực"),
+        ("PCT Thường trực", "Phó Chủ tịch thường trực"),
         ("Phó ct CĐCS", "Phó Chủ tịch Công đoàn cơ sở"),
+        ("ủy viên ban thường vụ", "Ủy viên Ban Thường vụ"),
         ("kế toán", "Kế toán"),
+        ("Trưởng ban Nữ công", "Trưởng ban Nữ công"),
         ("Chủ tịch Công đoàn", "Chủ tịch Công đoàn"),
         ("", ""),
         ("CTV", "CTV"),  # a word that only starts like an abbreviation stays
+        ("Tp. Kế toán", "Tp. Kế toán"),  # only a `P.` of its own stands for Phó
     ],
 )
 def test_positions_are_expanded_and_capitalized(typed: str, shown: str) -> None:
@@ -51,6 +65,10 @@ def test_the_positions_table_takes_more_entries() -> None:
     settings = settings_from_dict({"positions": {"TBTT": "Trưởng ban Tuyên truyền"}})
     assert settings.positions["CT"] == "Chủ tịch"
     assert normalize_position("tbtt", settings.positions) == "Trưởng ban Tuyên truyền"
+    # Its expansions are printed as it writes them, however they were typed.
+    assert normalize_position("trưởng ban tuyên truyền", settings.positions) == (
+        "Trưởng ban Tuyên truyền"
+    )
 
 
 def test_json_and_the_list_show_the_normalized_position_and_sign_for_the_chair() -> None:
@@ -64,7 +82,7 @@ def test_json_and_the_list_show_the_normalized_position_and_sign_for_the_chair()
     data = SheetData("x.xlsx", Table("Câu trả lời biểu mẫu 1", [list(HEADER), *rows]))
     (result,) = check_data(data, Settings()).results
     positions = [member["position"] for member in row_json(result)["staff"]]
-    assert positions == ["Ủy viên BCH", "Chủ tịch Công đoàn cơ sở"]
+    assert positions == ["Ủy viên Ban Chấp hành", "Chủ tịch Công đoàn cơ sở"]
     maker = DocumentMaker(DocumentSettings(), today=date(2024, 2, 5))
     document = docx.Document(io.BytesIO(maker.unit(result)))
     assert [r[2] for r in people_texts(document)[1:]] == positions

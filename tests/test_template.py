@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .test_documents import (
     FANPAGE_HEADERS,
     NGOC_LAM,
     STAFF_HEADERS,
+    assert_header_repeats_above_the_kept_rows,
     laid_out,
     people_texts,
     result,
@@ -93,9 +95,44 @@ def test_the_last_rows_of_a_template_keep_with_its_signature() -> None:
     _, tail = laid.people
     assert [r[0] for r in people_texts(document)] == ["TT", "1", "2", "3", "4", "5"]
     assert [row.cells[0].text for row in tail.rows] == ["4", "5"]
-    kept = document.tables[-1]
-    assert kept.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
-    assert laid.signature.cell(0, 1).paragraphs[0].text == "TM. BAN CHẤP HÀNH"
+    kept = assert_header_repeats_above_the_kept_rows(document.tables[-1], "TT")
+    assert [t._tbl for t in kept] == [tail._tbl, laid.signature._tbl]
+    assert laid.signature.cell(0, 1).paragraphs[0].text == "TM. BAN THƯỜNG VỤ"
+
+
+def test_a_template_without_a_signature_gets_the_built_in_one_for_each_kind_of_list() -> None:
+    maker = DocumentMaker(SETTINGS, EXAMPLE, today=DAY)
+    for data, authority, name in (
+        (maker.unit(NGOC_LAM), "TM. BAN CHẤP HÀNH", "Nguyễn Thị Thu Hà"),
+        (maker.summary([NGOC_LAM]), "TM. BAN THƯỜNG VỤ", "Đặng Thị Ánh Nguyệt"),
+    ):
+        lines = [p.text for p in laid_out(read(data)).signature.cell(0, 1).paragraphs]
+        assert [lines[0], lines[1], lines[-1]] == [authority, "CHỦ TỊCH", name]
+
+
+def test_lists_made_from_the_example_template_pass_a_strict_open_xml_validator(
+    tmp_path: Path,
+) -> None:
+    audit = Path(sys.executable).parent / "openxml-audit"
+    maker = DocumentMaker(SETTINGS, EXAMPLE, today=DAY)
+    files = {"mau.docx": EXAMPLE.read_bytes(), "unit.docx": maker.unit(NGOC_LAM)}
+    files["summary.docx"] = maker.summary([NGOC_LAM])
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        done = subprocess.run(
+            [str(audit), "--policy", "strict", str(tmp_path / name)], capture_output=True
+        )
+        assert done.returncode == 0, name + done.stdout.decode()
+
+
+def test_the_example_templates_rule_is_a_third_to_a_half_of_the_letterhead() -> None:
+    letterhead = docx.Document(str(EXAMPLE)).tables[0].cell(0, 0)
+    rule = letterhead.paragraphs[2]
+    assert rule._p.pPr.find(qn("w:pBdr")) is not None
+    fmt = rule.paragraph_format
+    width_mm = (letterhead.width - fmt.left_indent - fmt.right_indent) / 36000
+    # The issuing body prints 60 to 90 mm wide in the 92 mm cell (one or two lines).
+    assert 90 / 3 <= round(width_mm, 1) <= 60 / 2
 
 
 def test_a_template_with_text_after_its_table_is_left_as_it_is(tmp_path: Path) -> None:

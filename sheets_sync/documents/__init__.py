@@ -1,6 +1,6 @@
 """Word output: each unit's list and the consolidated list, laid out as the letter's form."""
 
-from .folder import OLD_DIR, STAGING_DIR, discard
+from .folder import EDITED_DIR, OLD_DIR, STAGING_DIR, discard
 from .maker import DocumentMaker
 from .writer import (
     SUMMARY_FILE,
@@ -12,6 +12,7 @@ from .writer import (
 )
 
 __all__ = [
+    "EDITED_DIR",
     "OLD_DIR",
     "STAGING_DIR",
     "SUMMARY_FILE",

@@ -3,7 +3,9 @@
 Until `commit`, the folder holds only what it held before the run, and a hidden staging
 folder that `discard` (or the next run) removes. Files keep the mode the user's umask gives,
 a replaced file its old mode. Lists this tool made that no valid submission backs any more
-move to `cu/`; every other file in the folder is left alone.
+move to `cu/`; a list someone edited and saved moves to `da-sua/` before its new version
+takes its place; nothing in either folder is ever replaced. Every other file in the folder is
+left alone.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from ..system_text import os_reason
 
 STAGING_DIR = ".sheets-sync-dang-ghi"
 OLD_DIR = "cu"
+EDITED_DIR = "da-sua"
 NEW_FILE_MODE = 0o666  # narrowed by the umask, as any program's new files are
-# What the core properties of a list this tool wrote say; Word fills lastModifiedBy on save.
+# What the properties of a list this tool wrote say. Word fills lastModifiedBy on save;
+# LibreOffice may leave it empty but always names itself as the application.
 _CREATOR = re.compile(rb"<dc:creator>sheets-sync</dc:creator>")
 _MODIFIED_BY = re.compile(rb"<cp:lastModifiedBy>[^<]")
+_APPLICATION = re.compile(rb"<Application>sheets-sync</Application>")
 
 _REASONS = {
     errno.EROFS: "ổ đĩa chỉ cho phép đọc; hãy chọn --out ở ổ khác",
@@ -47,7 +52,7 @@ def _reason(exc: OSError) -> str:
 
 
 def prepare(out_dir: Path) -> None:
-    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link."""
+    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link on the way."""
     refuse_link(out_dir, "--out")
     discard(out_dir)  # left by a run that was killed
     try:
@@ -60,12 +65,34 @@ def prepare(out_dir: Path) -> None:
 
 
 def refuse_link(folder: Path, option: str) -> None:
-    """Refuse a folder given (as `option`) by a symbolic link: files would land elsewhere."""
+    """Refuse a folder given (as `option`) by, or through, a symbolic link."""
     if folder.is_symlink():
         raise SourceError(
             f"{option} {folder} là một liên kết tới {os.readlink(folder)}: hãy ghi thẳng đường "
             "dẫn thư mục thật. Chưa ghi gì."
         )
+    link = linked_part(folder)
+    if link is not None:
+        raise SourceError(
+            f"{option} {folder} đi qua liên kết {link} (tới {os.readlink(link)}): các tệp sẽ nằm "
+            f"ở {folder.resolve()}; hãy ghi thẳng đường dẫn thư mục thật. Chưa ghi gì."
+        )
+
+
+def linked_part(path: Path) -> Path | None:
+    """Return the first folder of `path`, as given, that is a symbolic link, or None.
+
+    The folders right under the root of an absolute path are the system's (`/tmp` and
+    `/var` are links on macOS) and are not looked at.
+    """
+    skip = 2 if path.is_absolute() else 0
+    for depth in range(skip, len(path.parts)):
+        part = Path(*path.parts[: depth + 1])
+        if part.is_symlink():
+            return part
+        if not part.exists():
+            return None
+    return None
 
 
 def discard(out_dir: Path) -> None:
@@ -114,10 +141,19 @@ def put_in_place(new: Path, target: Path) -> None:
     replace(new, target)  # on Windows, waits out a brief hold by an antivirus
 
 
-def commit(out_dir: Path, names: Sequence[str], keep: Collection[str]) -> list[str]:
-    """Put the staged lists in place, move stale lists to `cu/`; return the names moved."""
+def commit(
+    out_dir: Path, names: Sequence[str], keep: Collection[str]
+) -> tuple[list[str], list[str]]:
+    """Put the staged lists in place, move stale lists to `cu/`.
+
+    A list in the way that this tool did not make as it stands (edited and saved in Word)
+    first moves to `da-sua/`. Returns the names moved to `cu/` and those moved to `da-sua/`.
+    """
+    edited = []
     for done, name in enumerate(names):
         target = out_dir / name
+        if target.exists() and not target.is_symlink() and not made_here(target):
+            edited.append(move_aside([target], out_dir / EDITED_DIR, "danh sách đã sửa")[0])
         try:
             put_in_place(out_dir / STAGING_DIR / name, target)
         except OSError as exc:
@@ -128,7 +164,7 @@ def commit(out_dir: Path, names: Sequence[str], keep: Collection[str]) -> list[s
                 "chạy lại để lập lại."
             ) from None
     discard(out_dir)
-    return retire(out_dir, keep)
+    return retire(out_dir, keep), edited
 
 
 def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
@@ -140,24 +176,43 @@ def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
     ]
     if not stale:
         return []
-    old = out_dir / OLD_DIR
-    try:
-        old.mkdir(exist_ok=True)
-        for path in stale:
-            replace(path, old / path.name)
-    except OSError as exc:
-        raise SourceError(
-            f"Không chuyển được danh sách cũ vào {old} ({os_reason(exc)}); các danh sách mới đã "
-            "ghi xong."
-        ) from None
+    move_aside(stale, out_dir / OLD_DIR, "danh sách cũ")
     return [path.name for path in stale]
 
 
+def move_aside(paths: Sequence[Path], folder: Path, what: str) -> list[str]:
+    """Move `paths` into `folder` under names no file there has yet; return those names."""
+    moved = []
+    try:
+        folder.mkdir(exist_ok=True)
+        for path in paths:
+            target = free_name(folder, path.name)
+            replace(path, target)
+            moved.append(target.name)
+    except OSError as exc:
+        raise SourceError(
+            f"Không chuyển được {what} vào {folder} ({os_reason(exc)}); chưa xóa tệp nào."
+        ) from None
+    return moved
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """Return `folder/name`, or `folder/stem (2).docx`, `(3)`... if that name is taken."""
+    path, number = folder / name, 1
+    while path.exists() or path.is_symlink():
+        number += 1
+        path = folder / f"{Path(name).stem} ({number}){Path(name).suffix}"
+    return path
+
+
 def made_here(path: Path) -> bool:
-    """Tell whether `path` is a list this tool wrote and nobody saved since."""
+    """Tell whether `path` is a list this tool wrote and nobody saved since (Word, LibreOffice)."""
     try:
         with zipfile.ZipFile(path) as archive:
             core = archive.read("docProps/core.xml")
+            names = archive.namelist()
+            app = archive.read("docProps/app.xml") if "docProps/app.xml" in names else None
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return bool(_CREATOR.search(core)) and not _MODIFIED_BY.search(core)
+    ours = app is None or bool(_APPLICATION.search(app))  # Word and LibreOffice write one
+    return ours and bool(_CREATOR.search(core)) and not _MODIFIED_BY.search(core)

@@ -126,8 +126,8 @@ def body_parts(
         keep_last=KEEP_ROWS,
         closing=signature_block(signature),
     )
-    # A body must not end with a table; the closing paragraph is 1 pt high, exactly, or on a
-    # full page LibreOffice would give it a page of its own.
+    # A body must not end with a table; the closing paragraph is 0.1 pt high, exactly, or on
+    # a full page LibreOffice would give it a page of its own.
     yield _END
 
 
@@ -237,14 +237,17 @@ def data_table_parts(
     if not keep_last:
         yield (tail if opened else opening + head + tail) + TABLE_END
     elif opened:
-        # A paragraph between them, or Word and LibreOffice join the two tables into one.
-        yield TABLE_END + JOIN + kept_together(opening + tail + TABLE_END + closing)
+        # The last rows, in a table of their own with the signature, fill the table's last
+        # row: when that row starts a page, the header row repeats above it.
+        top_open = table_start(widths, borders=True, top=False)
+        yield last_row(sum(widths), len(widths), top_open + tail + TABLE_END + closing)
+        yield TABLE_END
     else:
         yield kept_together(opening + head + tail + TABLE_END + closing)
 
 
 JOIN = paragraph(font=Font(size=1))
-_END = paragraph(font=Font(size=1), exact_line=20)
+_END = paragraph(font=Font(size=1), exact_line=2)
 
 
 def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
@@ -255,6 +258,23 @@ def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
     """
     inner = content + JOIN  # a cell must end with a paragraph
     return table((width,), [row([cell(width, inner)])], borders=False)
+
+
+def last_row(width: int, columns: int, content: str) -> str:
+    """Return a row over all `columns` that never splits, without margins or borders but its top.
+
+    It holds `content` (the last rows as a table of their own, and what follows them): Word
+    and LibreOffice repeat the table's header row above it when it starts a page.
+    """
+    edges = "".join(f'<w:{edge} w:val="nil"/>' for edge in ("left", "bottom", "right"))
+    margins = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left", "right"))
+    return row(
+        [
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:gridSpan w:val="{columns}"/>'
+            f"<w:tcBorders>{edges}</w:tcBorders><w:tcMar>{margins}</w:tcMar></w:tcPr>"
+            f"{content}{_END}</w:tc>"
+        ]
+    )
 
 
 def _data_row(

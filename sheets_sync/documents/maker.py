@@ -17,6 +17,7 @@ from .layout import (
     Signature,
     body,
     body_parts,
+    signature_block,
     table_widths,
 )
 from .package import (
@@ -72,7 +73,7 @@ class DocumentMaker:
         if self._filler is not None:
             listed = result.response.roster_unit or unit
             values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
-            return self._filler.fill(fanpages, staff, values)
+            return self._filler.fill(fanpages, staff, values, signature_block(signature))
         head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
         return self._document(body(head, fanpages, staff, signature))
 
@@ -97,7 +98,8 @@ class DocumentMaker:
         if self._filler is not None:
             superior, issuer = settings.summary_superior_body, settings.summary_issuer
             values = placeholder_values(superior, issuer, issuer, day, signature)
-            return self._filler.fill(list(_fanpages(units)), list(_summary_staff(units)), values)
+            rows = list(_fanpages(units)), list(_summary_staff(units))
+            return self._filler.fill(*rows, values, signature_block(signature))
         line = date_line(settings.place, day)
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
         widths = table_widths(_fanpages(units), _summary_staff(units))

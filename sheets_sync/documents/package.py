@@ -6,7 +6,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .wordml import R_NS, W_NS
@@ -249,8 +249,12 @@ def pack(parts: Iterable[tuple[str, bytes]]) -> bytes:
     return zip_entries([compress(name, data) for name, data in parts])
 
 
-def repack(docx: bytes) -> bytes:
-    """Rewrite a .docx made elsewhere with fixed zip metadata, keeping its parts and their order."""
+def repack(docx: bytes, replace: Mapping[str, bytes] | None = None) -> bytes:
+    """Rewrite a .docx made elsewhere with fixed zip metadata, keeping its parts and their order.
+
+    `replace` gives new contents for some of its parts, by name.
+    """
+    new = replace or {}
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    return pack(parts)
+    return pack((name, new.get(name, data)) for name, data in parts)

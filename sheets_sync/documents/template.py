@@ -15,8 +15,8 @@ from docx.oxml.ns import qn
 from ..errors import SourceError
 from ..system_text import os_reason
 from ..text import header_key
-from .keep import keep_signature
-from .package import TEXT_WIDTH, repack
+from .keep import add_signature, keep_signature
+from .package import APP, TEXT_WIDTH, repack
 from .placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from .wordml import xml_safe
 
@@ -55,19 +55,26 @@ class TemplateFiller:
         fanpages: Sequence[Sequence[str]],
         staff: Sequence[Sequence[str]],
         values: Mapping[str, str],
+        signature: str = "",
     ) -> bytes:
         """Return the template with its placeholders filled in and table 1 and table 2
-        holding exactly these rows."""
+        holding exactly these rows; `signature` (WordprocessingML) follows table 2 when
+        the template has no table after it."""
         document = self._open()
         fill_placeholders(document, values)
         fanpage_table, staff_table = _tables(document, self.path)
         _fill(fanpage_table, fanpages)
         _fill(staff_table, staff)
+        if signature:
+            add_signature(staff_table, signature)
         keep_signature(staff_table, _text_width(document))
         _fix_properties(document)
+        drop_styles_with_effects(document)
         buffer = io.BytesIO()
         document.save(buffer)
-        return repack(buffer.getvalue())
+        # The list names this tool as its application, as the built-in layout's lists do:
+        # a list saved since in Word or LibreOffice names that program instead.
+        return repack(buffer.getvalue(), {"docProps/app.xml": APP.encode()})
 
     def _open(self) -> Any:
         try:
@@ -168,6 +175,14 @@ def _text_width(document: Any) -> int:
         return TEXT_WIDTH
     page, left, right = (int(size) for size in sizes)
     return (page - left - right) // EMU_PER_TWIP
+
+
+def drop_styles_with_effects(document: Any) -> None:
+    """Leave out Word 2010's copy of the styles (`stylesWithEffects.xml`), which Word makes
+    again when it needs it: left as the template had it, it no longer matches the styles."""
+    for rid, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            document.part.rels.pop(rid)
 
 
 def _fix_properties(document: Any) -> None:

@@ -135,15 +135,17 @@ def table(widths: Sequence[int], rows: Sequence[str], *, borders: bool) -> str:
     return f"{table_start(widths, borders=borders)}{''.join(rows)}{TABLE_END}"
 
 
-def table_start(widths: Sequence[int], *, borders: bool) -> str:
+def table_start(widths: Sequence[int], *, borders: bool, top: bool = True) -> str:
     """Return a table's opening and properties, up to where its rows begin.
 
     A borderless table only places text side by side, so its cells get no inner margins.
+    `top=False` leaves out the top border of a bordered table (the line above is drawn already).
     """
     kind = "single" if borders else "nil"
     margin = CELL_MARGIN if borders else 0
     edges = "".join(
-        f'<w:{edge} w:val="{kind}" w:sz="4" w:space="0" w:color="000000"/>'
+        f'<w:{edge} w:val="{kind if top or edge != "top" else "nil"}" w:sz="4" w:space="0"'
+        ' w:color="000000"/>'
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)

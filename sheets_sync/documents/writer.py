@@ -41,12 +41,14 @@ class DocumentsOutcome:
     """What `write_documents` did: files written, files already up to date, every path.
 
     `retired` names the lists moved to `cu/`: no valid submission backs them any more.
+    `edited` names the lists someone had edited, moved to `da-sua/` before being replaced.
     """
 
     written: int = 0
     unchanged: int = 0
     paths: list[Path] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     out_dir: Path | None = None
 
@@ -54,7 +56,7 @@ class DocumentsOutcome:
         """Put the staged lists in place and move the stale ones aside."""
         if self.out_dir is not None:
             keep = {path.name for path in self.paths}
-            self.retired = commit(self.out_dir, self.staged, keep)
+            self.retired, self.edited = commit(self.out_dir, self.staged, keep)
             self.staged = []
 
 
