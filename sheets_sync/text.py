@@ -6,11 +6,12 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import chain
+
+import numpy
 
 from .model import Cell
 
@@ -100,8 +101,11 @@ def _float_text(value: float) -> str:
 @functools.lru_cache(maxsize=4096)
 def clean(value: str) -> str:
     """Normalize to NFC, drop invisible characters, collapse every kind of space."""
-    if value.isascii() and value.isprintable():
-        return " ".join(value.split())
+    if value.isprintable():
+        # No control or format character to drop (both are unprintable).
+        if value.isascii():
+            return " ".join(value.split())
+        return " ".join(unicodedata.normalize("NFC", value).split())
     text = unicodedata.normalize("NFC", value.translate(_DROP))
     # str.split() with no argument splits on every Unicode space (NBSP, U+3000, line breaks).
     return " ".join(text.split())
@@ -240,8 +244,10 @@ def make_unit_keyer(
         reverse=True,
     )
 
-    # Roster and responses repeat the same names; a unit name is keyed once.
-    @functools.lru_cache(maxsize=65536)
+    # Roster and responses repeat the same names; a unit name is keyed once per run (each
+    # run builds its own keyer, so the cache lives as long as the run's rows do). A bounded
+    # cache evicts the roster's names before the responses that name them come.
+    @functools.cache
     def key(value: str) -> str:
         words = expand(_tokens(value, accents).split())
         folded = [_fold_word(w) for w in words] if accents else words
@@ -283,28 +289,52 @@ class Nearest:
 
     difflib alone compares the key with every candidate, which is minutes for a national
     roster; trigrams shared by more than a twentieth of the roster tell little and are skipped.
+    The shortlist is the candidates sharing the most trigrams with the key; among those
+    sharing as many, the first met when the key's trigrams are walked in sorted order, each
+    trigram's candidates in roster order (the same on every run, whatever the hash seed).
     """
 
     SHORTLIST = 25
 
     def __init__(self, candidates: Mapping[str, str]) -> None:
         self.candidates = dict(candidates)
-        self.index: dict[str, list[str]] = {}
-        for candidate in self.candidates:
+        self.names = list(self.candidates)
+        index: defaultdict[str, list[int]] = defaultdict(list)
+        for number, candidate in enumerate(self.names):
             for gram in _trigrams(candidate):
-                self.index.setdefault(gram, []).append(candidate)
-        self.common = max(200, len(self.candidates) // 20)
+                index[gram].append(number)
+        self.common = max(200, len(self.names) // 20)
+        # Candidate numbers in roster order; only the trigrams that tell something.
+        self.index = {
+            gram: numpy.array(found, dtype=numpy.int32)
+            for gram, found in index.items()
+            if len(found) <= self.common
+        }
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per run, keys repeat
     def __call__(self, key: str) -> str | None:
         if len(self.candidates) <= self.SHORTLIST * 4:
             return closest(key, self.candidates)
-        # Trigrams in sorted order: candidates tied at the end of the shortlist are then
-        # taken in the same order on every run, whatever the string hash seed.
-        postings = (self.index.get(gram, ()) for gram in sorted(_trigrams(key)))
-        scores = Counter(chain.from_iterable(p for p in postings if len(p) <= self.common))
-        shortlist = [candidate for candidate, _ in scores.most_common(self.SHORTLIST)]
+        shortlist = [self.names[i] for i in self._shortlist(key)]
         return closest(key, {k: self.candidates[k] for k in shortlist})
+
+    def _shortlist(self, key: str) -> list[int]:
+        postings = [p for g in sorted(_trigrams(key)) if (p := self.index.get(g)) is not None]
+        if not postings:
+            return []
+        size = len(self.names)
+        counts = numpy.bincount(numpy.concatenate(postings), minlength=size)
+        # The first trigram (in sorted order) that names each candidate.
+        first = numpy.full(size, len(postings), dtype=numpy.int32)
+        for number in range(len(postings) - 1, -1, -1):
+            first[postings[number]] = number
+        found = numpy.flatnonzero(counts)
+        scores = counts[found]
+        if len(found) > self.SHORTLIST:
+            least = numpy.partition(scores, len(found) - self.SHORTLIST)[-self.SHORTLIST]
+            found, scores = found[scores >= least], scores[scores >= least]
+        order = numpy.lexsort((found, first[found], -scores))[: self.SHORTLIST]
+        return [int(i) for i in found[order]]
 
 
 def _trigrams(key: str) -> set[str]:
