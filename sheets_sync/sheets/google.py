@@ -2,8 +2,8 @@
 
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster,
        row 1 of the other worksheets, to tell which one holds the form's answers).
-write: values.batchGet, or the spreadsheets.batchUpdate that grows the grid when a status
-       column lies past it (it sends the cells back), to check every row still holds the
+write: (only when a status column lies past the grid: a spreadsheets.batchUpdate that grows
+       it, so a first run is 6) + values.batchGet, to check every row still holds the
        response read + values.batchUpdate (RAW, status cells only; split only above Google's
        10 MiB request limit) + values.batchGet (did a row move while the write was in flight?).
 Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
@@ -41,15 +41,12 @@ from .google_auth import (
     make_credentials,
 )
 from .google_http import RetryPolicy, SheetsHTTPClient
-from .google_writes import by_sheet, check_rows, grid_of, grid_rows, payloads, value_ranges
+from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
-# Only the cell values of the spreadsheet a batchUpdate sends back, never its formats.
-GRID_FIELDS = (
-    "replies,updatedSpreadsheet.sheets(properties.title,"
-    "data(startRow,startColumn,rowData.values(effectiveValue,formattedValue)))"
-)
+# A grid grown needs no answer but that it was done.
+GROW_FIELDS = "spreadsheetId"
 READ_OPTIONS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -248,20 +245,22 @@ class GoogleBackend:
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write status cells in one values.batchUpdate, checking the rows before and after.
 
-        Before: the rows read again (in the same request that widens the grid, when it must
-        grow) must still hold the responses of `read`, else SheetChangedError and nothing is
-        written. After: the API has no conditional write, so a sort landing between that check
-        and the write would put statuses on other responses; a second check raises
+        Before: the rows read again (after growing the grid, when it must grow) must still
+        hold the responses of `read`, else SheetChangedError and nothing is written. After:
+        the API has no conditional write, so a sort landing between that check and the write
+        would put statuses on other responses; a second check raises
         SheetChangedError then, and the caller reads, decides and writes again
         (pipeline.write_settled). 3 requests, whatever the number of rows, unless the
-        statuses pass 9 MB.
+        statuses pass 9 MB; 4 when the grid grows first.
         """
         if not writes:
             return
         tables, grouped = self._grouped(writes, read)
         titles = list(grouped)
         widen = self._widen_requests(titles, grouped)
-        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
+        if widen:
+            self._widen(widen)
+        current = self._rows(titles)
         _check_unmoved(tables, grouped, current)
         del current  # a national sheet: one parsed copy at a time besides the read
         self._send(titles, grouped)
@@ -283,7 +282,7 @@ class GoogleBackend:
         titles = list(grouped)
         widen = self._widen_requests(titles, grouped)
         if widen:
-            self._widen_and_read(titles, widen)
+            self._widen(widen)
         self._send(titles, grouped)
 
     def _grouped(
@@ -332,20 +331,16 @@ class GoogleBackend:
                     requests.append({"appendDimension": append})
         return requests
 
-    def _widen_and_read(
-        self, titles: list[str], requests: list[dict[str, Any]]
-    ) -> list[list[list[Cell]]]:
-        """Grow the grids and read the sheets back in the same spreadsheets.batchUpdate."""
-        body = {
-            "requests": requests,
-            "includeSpreadsheetInResponse": True,
-            "responseRanges": [absolute_range_name(title) for title in titles],
-            "responseIncludeGridData": True,
-        }
+    def _widen(self, requests: list[dict[str, Any]]) -> None:
+        """Grow the grids in one spreadsheets.batchUpdate that sends nothing back.
+
+        Reading the sheets back in the same request (as GridData) costs about four times
+        the bytes of a values.batchGet, parsed cell by cell: the rows are read next instead.
+        """
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
         with self._google(writing=True):
-            answer = self.http.request("post", url, json=body, params={"fields": GRID_FIELDS})
-        return grid_rows(answer.json().get("updatedSpreadsheet", {}), titles)
+            body = {"requests": requests}
+            self.http.request("post", url, json=body, params={"fields": GROW_FIELDS})
 
 
 def _check_unmoved(

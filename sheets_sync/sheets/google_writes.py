@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
@@ -93,34 +93,6 @@ def grid_of(echoed_range: str) -> tuple[int, int] | None:
         return a1_to_rowcol(end)
     except Exception:
         return None
-
-
-def grid_rows(spreadsheet: Mapping[str, Any], titles: Sequence[str]) -> list[list[list[Cell]]]:
-    """Turn the GridData of whole-sheet responseRanges into rows as values.batchGet gives them."""
-    found: dict[str, list[list[Cell]]] = {}
-    for sheet in spreadsheet.get("sheets", []):
-        rows: list[list[Cell]] = []
-        for data in sheet.get("data", []):
-            rows.extend([] for _ in range(data.get("startRow", 0) - len(rows)))
-            for row in data.get("rowData", []):
-                line = [_effective(cell) for cell in row.get("values", [])]
-                while line and line[-1] == "":
-                    line.pop()
-                rows.append(line)
-        while rows and not rows[-1]:
-            rows.pop()
-        found[sheet.get("properties", {}).get("title", "")] = rows
-    return [found.get(title, []) for title in titles]
-
-
-def _effective(cell: Mapping[str, Any]) -> Cell:
-    """A cell's value as UNFORMATTED_VALUE renders it: errors show as their text (#N/A)."""
-    value = cell.get("effectiveValue") or {}
-    for kind in ("stringValue", "numberValue", "boolValue"):
-        if kind in value:
-            result: Cell = value[kind]
-            return result
-    return str(cell.get("formattedValue", "")) if value else ""
 
 
 def _same(a: Cell, b: Cell) -> bool:
