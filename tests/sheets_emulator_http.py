@@ -121,6 +121,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, indent=2, ensure_ascii=False).encode()
+        if not self.path.startswith("/token"):
+            with self.emulator.lock:
+                self.emulator.answer_bytes.append(len(data))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
