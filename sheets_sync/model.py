@@ -43,7 +43,7 @@ class SheetData:
     max_col: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellWrite:
     """One cell to write: worksheet title, 1-based row and column, plain-text value."""
 
@@ -53,7 +53,7 @@ class CellWrite:
     value: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Staff:
     name: str
     position: str
@@ -61,7 +61,7 @@ class Staff:
     phone: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     code: str
     severity: Severity
@@ -69,7 +69,7 @@ class Issue:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Response:
     """One form row after normalization, before the decisions that need other rows."""
 
@@ -88,7 +88,7 @@ class Response:
     unit_key: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """A response with its decided status, as `check --format json` prints it."""
 
@@ -105,7 +105,7 @@ class RowResult:
         return self.response.issues
 
 
-@dataclass
+@dataclass(slots=True)
 class RosterEntry:
     """One unit the federation expects an answer from, with what it sent."""
 

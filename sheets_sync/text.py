@@ -102,10 +102,11 @@ def _float_text(value: float) -> str:
 def clean(value: str) -> str:
     """Normalize to NFC, drop invisible characters, collapse every kind of space."""
     if value.isprintable():
-        # No control or format character to drop (both are unprintable).
-        if value.isascii():
-            return " ".join(value.split())
-        return " ".join(unicodedata.normalize("NFC", value).split())
+        # No control or format character to drop (both are unprintable). Text already clean
+        # is given back as it is: a national sheet's cells are not held twice.
+        text = value if value.isascii() else unicodedata.normalize("NFC", value)
+        spaced = " ".join(text.split())
+        return value if spaced == value else spaced
     text = unicodedata.normalize("NFC", value.translate(_DROP))
     # str.split() with no argument splits on every Unicode space (NBSP, U+3000, line breaks).
     return " ".join(text.split())
