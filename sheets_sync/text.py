@@ -217,7 +217,11 @@ def make_unit_keyer(
         for short, long in abbreviations.items()
     }
     words_for.pop((), None)
-    lengths = sorted({len(k) for k in words_for}, reverse=True)
+    # Abbreviation lengths by first word: most words start none, and are passed over at once.
+    lengths_after: dict[str, list[int]] = {}
+    for short in words_for:
+        lengths_after.setdefault(short[0], []).append(len(short))
+    lengths_after = {word: sorted(set(ns), reverse=True) for word, ns in lengths_after.items()}
     joiner = " và " if accents else " va "
 
     def expand(words: list[str]) -> list[str]:
@@ -225,7 +229,7 @@ def make_unit_keyer(
         out: list[str] = []
         i = 0
         while i < len(words):
-            for n in lengths:
+            for n in lengths_after.get(folded[i], ()):
                 long = words_for.get(tuple(folded[i : i + n]))
                 if long is not None:
                     out += long
