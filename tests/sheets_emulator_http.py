@@ -120,7 +120,10 @@ class Handler(BaseHTTPRequestHandler):
         self._serve("DELETE")
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body, indent=2, ensure_ascii=False).encode()
+        # Google indents its answers unless asked not to (the prettyPrint system parameter).
+        compact = "prettyPrint=false" in self.path.partition("?")[2]
+        indent, separators = (None, (",", ":")) if compact else (2, None)
+        data = json.dumps(body, indent=indent, separators=separators, ensure_ascii=False).encode()
         if not self.path.startswith("/token"):
             with self.emulator.lock:
                 self.emulator.answer_bytes.append(len(data))

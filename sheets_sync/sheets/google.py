@@ -51,6 +51,8 @@ READ_OPTIONS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
+    # Without indentation a national sheet's answer is a third smaller.
+    "prettyPrint": "false",
 }
 
 
