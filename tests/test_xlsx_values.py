@@ -16,7 +16,7 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from sheets_sync.sheets.xlsx_values import sheet_values
+from sheets_sync.sheets.xlsx_values import load_values_book, sheet_values
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -38,12 +38,15 @@ def both_ways(data: bytes) -> list[tuple[str, bool, list[Any], list[Any]]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=values)
-            for sheet in book.worksheets:
+            ours_book = load_values_book(BytesIO(data), values=values)
+            assert [s.title for s in ours_book.worksheets] == [s.title for s in book.worksheets]
+            for sheet, our_sheet in zip(book.worksheets, ours_book.worksheets, strict=True):
                 sheet.reset_dimensions()
                 theirs = typed(sheet.iter_rows(values_only=True))
-                ours = typed(sheet_values(book, sheet))
+                ours = typed(sheet_values(ours_book, our_sheet))
                 compared.append((sheet.title, values, theirs, ours))
             book.close()
+            ours_book.close()
     return compared
 
 

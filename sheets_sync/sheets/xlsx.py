@@ -16,8 +16,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from ..config import HEADER_ALIASES
 from ..errors import SourceError
 from ..form import pick_responses
@@ -27,7 +25,7 @@ from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes
 from .xlsx_patch import PatchedBook, bad_file
-from .xlsx_values import sheet_values
+from .xlsx_values import load_values_book, sheet_values
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted workbook
@@ -121,7 +119,7 @@ def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=values)
+            return load_values_book(BytesIO(data), values=values)
         except Exception as exc:  # openpyxl reports a malformed file through many types
             raise bad_file(path) from exc
 

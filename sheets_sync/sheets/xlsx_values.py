@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from openpyxl.cell.text import Text
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import (
     INLINE_STRING,
     VALUE_TAG,
@@ -133,3 +136,40 @@ def _values(cells: list[dict[str, Any]]) -> tuple[Cell, ...]:
         if 1 <= column <= width:
             row[column - 1] = cell["value"]
     return tuple(row)
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    """A read-only worksheet not measured when the workbook opens.
+
+    openpyxl reads a sheet up to its `<dimension>` to size it, which is the whole sheet when
+    the file has none (files written by scripts); the size is never used here: the rows are
+    streamed as they are, as after `reset_dimensions()`.
+    """
+
+    def _get_size(self) -> None:
+        """Leave the size unknown."""
+
+
+class _ValuesReader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's read-only workbook reader, making unsized worksheets."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            rels_path = get_rels_path(rel.target)
+            if rels_path in self.valid_files:
+                get_dependents(self.archive, rels_path)  # fails on a broken part as openpyxl does
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def load_values_book(source: Any, *, values: bool) -> Any:
+    """Open a workbook read-only as `openpyxl.load_workbook(read_only=True)` does."""
+    reader = _ValuesReader(source, read_only=True, data_only=values)
+    reader.read()
+    return reader.wb
