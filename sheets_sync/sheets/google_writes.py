@@ -101,6 +101,11 @@ def _same(a: Cell, b: Cell) -> bool:
     return a == b and isinstance(a, bool) == isinstance(b, bool)
 
 
+def _alike(a: Sequence[Cell], b: Sequence[Cell]) -> bool:
+    """Equal cell by cell and of the same types (so `True` is not `1`): `_same` throughout."""
+    return a == b and list(map(type, a)) == list(map(type, b))
+
+
 def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
     return rows[number - 1] if number <= len(rows) else []
 
@@ -109,9 +114,14 @@ def changed_row(
     before: Table, now: Sequence[Sequence[Cell]], rows: Iterable[int], skip: set[int]
 ) -> int | None:
     """Return the first of the header and `rows` that no longer matches, outside `skip` cols."""
+    # Columns left of the first skipped one are compared in one go when they are alike.
+    head = min(skip, default=0) - 1
     for number in sorted({1, *rows}):
         old, new = _row(before.rows, number), _row(now, number)
-        for col in range(1, max(len(old), len(new)) + 1):
+        width = max(len(old), len(new))
+        alike = head if head >= 0 else width
+        start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
+        for col in range(start, width + 1):
             if col in skip:
                 continue
             a = old[col - 1] if col <= len(old) else None
