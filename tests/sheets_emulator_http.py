@@ -21,6 +21,7 @@ from .sheets_emulator_ops import (
     clear_values,
     get_values,
     input_option,
+    masked,
     metadata,
     plan_write,
 )
@@ -269,7 +270,7 @@ def route(book: Spreadsheet, request: Request, action: str, tail: str, theme: An
         ranges = [get_values(book, text, params) for text in query.get("ranges", [])]
         return {"spreadsheetId": book.key, "valueRanges": ranges}
     elif tail == "values:batchUpdate" and method == "POST":
-        return batch_update_values(book, body)
+        return masked(batch_update_values(book, body), params.get("fields"))
     elif tail == "values:batchClear" and method == "POST":
         cleared = [clear_values(book, text)["clearedRange"] for text in body.get("ranges", [])]
         return {"spreadsheetId": book.key, "clearedRanges": cleared}

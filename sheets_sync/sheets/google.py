@@ -24,7 +24,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
 from gspread.spreadsheet import Spreadsheet
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..config import HEADER_ALIASES
@@ -45,8 +45,9 @@ from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
-# A grid grown needs no answer but that it was done.
+# A grid grown or cells written need no answer but that it was done.
 GROW_FIELDS = "spreadsheetId"
+WRITE_FIELDS = "totalUpdatedCells"
 READ_OPTIONS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -303,10 +304,12 @@ class GoogleBackend:
     def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
         """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
-        spreadsheet = self._spreadsheet or self._open()
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
         for body in payloads(data):
             with self._google(writing=True):
-                spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
+                # Only the count comes back, not a line per range written.
+                json = {"valueInputOption": "RAW", "data": body}
+                self.http.request("post", url, json=json, params={"fields": WRITE_FIELDS})
 
     def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
         return [rows for rows, _ in self._batch_get(titles)]
