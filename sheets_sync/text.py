@@ -284,9 +284,24 @@ def unit_key(value: str, abbreviations: Mapping[str, str], prefixes: Sequence[st
 
 
 def closest(key: str, candidates: Mapping[str, str]) -> str | None:
-    """Return the display name of the candidate key most like `key`, or None below 0.6."""
-    found = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
-    return candidates[found[0]] if found else None
+    """Return the display name of the candidate key most like `key`, or None below 0.6.
+
+    The answer of `difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)`: the highest
+    ratio, the greater key among equals. A candidate whose quick upper bounds fall below the
+    best ratio so far cannot be it, and its exact ratio is not worked out.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)
+    best: tuple[float, str] | None = None
+    for candidate in candidates:
+        least = best[0] if best else 0.6
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+            continue
+        found = (matcher.ratio(), candidate)
+        if found[0] >= 0.6 and (best is None or found > best):
+            best = found
+    return candidates[best[1]] if best else None
 
 
 class Nearest:

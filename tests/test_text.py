@@ -324,3 +324,17 @@ def test_nearest_gives_the_same_hint_whatever_the_hash_seed():
     }
     assert len(answers) == 1
     assert "Trường Mầm non Thạch Bàn" in answers.pop()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_closest_is_difflibs_closest_match(seed: int) -> None:
+    import difflib
+    import random
+
+    rng = random.Random(seed)
+    word = lambda: "".join(rng.choice("abcd ") for _ in range(rng.randint(0, 9)))  # noqa: E731
+    for _ in range(400):
+        candidates = {word(): str(i) for i in range(rng.randint(0, 12))}
+        key = word()
+        found = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+        assert closest(key, candidates) == (candidates[found[0]] if found else None)
