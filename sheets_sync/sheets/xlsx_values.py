@@ -33,7 +33,15 @@ _DIGITS = "0123456789"
 
 
 class _ValueParser(WorkSheetParser):  # type: ignore[misc]
-    """openpyxl's worksheet parser, reading cached values (`data_only`) faster."""
+    """openpyxl's worksheet parser, reading cached values (`data_only`) faster.
+
+    Inline strings read twice are given as one object, as shared strings are: a unit name
+    repeated in a row's staff columns is held once.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts: dict[str, str] = {}
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         if not self.data_only:
@@ -52,7 +60,8 @@ class _ValueParser(WorkSheetParser):  # type: ignore[misc]
         elif data_type == "inlineStr":
             child = element.find(INLINE_STRING)
             if child is not None:
-                data_type, value = "s", _inline_text(child)
+                text = _inline_text(child)
+                data_type, value = "s", self.texts.setdefault(text, text)
         return {
             "row": row,
             "column": column,
