@@ -249,6 +249,11 @@ def make_unit_keyer(
         reverse=True,
     )
 
+    # The prefixes by first word, longest first as above.
+    leading_after: dict[str, list[tuple[str, ...]]] = {}
+    for prefix in leading:
+        leading_after.setdefault(prefix[0], []).append(prefix)
+
     # Roster and responses repeat the same names; a unit name is keyed once per run (each
     # run builds its own keyer, so the cache lives as long as the run's rows do). A bounded
     # cache evicts the roster's names before the responses that name them come.
@@ -259,7 +264,7 @@ def make_unit_keyer(
         stripped = True
         while stripped:
             stripped = False
-            for prefix in leading:
+            for prefix in leading_after.get(folded[0], ()) if folded else ():
                 # A prefix is stripped only when more words follow it.
                 if len(folded) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
                     words, folded = words[len(prefix) :], folded[len(prefix) :]
