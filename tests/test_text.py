@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Cell
+from sheets_sync.nearest import Nearest, closest
 from sheets_sync.text import (
-    Nearest,
     cell_text,
     clean,
-    closest,
     fold,
     header_key,
     is_legacy_encoding,
@@ -299,7 +298,8 @@ def test_nearest_finds_the_closest_unit_among_many():
 # Many names alike, so that candidates tie at the end of the shortlist.
 NEAREST_LOOKUPS = """
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
-from sheets_sync.text import Nearest, make_unit_keyer
+from sheets_sync.nearest import Nearest
+from sheets_sync.text import make_unit_keyer
 keyer = make_unit_keyer(ABBREVIATIONS, UNIT_PREFIXES)
 places = ["Ái Mộ", "Gia Thụy", "Ngọc Lâm", "Bồ Đề", "Thạch Bàn", "Cự Khối", "Phúc Đồng",
           "Việt Hưng", "Long Biên", "Đức Giang"]
