@@ -168,17 +168,17 @@ def _staff(
     """Read every staff slot that has a name; check each one's phone."""
     people = []
     for k, slot in layout.staff.items():
-        typed = cell_at(row, slot.get("name"))
-        if typed is None or typed == "":
-            continue  # the usual empty slot
-        name = name_case(clean(cell_text(typed)))
+        if cell_at(row, slot.get("name")) in (None, ""):
+            continue  # the usual empty slot, passed over before its cells are read
+        cells = {name: cell_at(row, col) for name, col in slot.items()}
+        name = name_case(clean(cell_text(cells.get("name"))))
         if not name:
             continue
-        own_unit = clean(cell_text(cell_at(row, slot.get("unit"))))
-        if not own_unit or (unit and (own_unit == unit or _same_unit(own_unit, unit, ctx))):
+        own_unit = clean(cell_text(cells.get("unit")))
+        if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
             own_unit = unit
-        position = clean(cell_text(cell_at(row, slot.get("position"))))
-        phone = _phone(cell_at(row, slot.get("phone")), k, name, issues)
+        position = clean(cell_text(cells.get("position")))
+        phone = _phone(cells.get("phone"), k, name, issues)
         people.append(Staff(name=name, position=position, unit=own_unit, phone=phone))
     return people
 
