@@ -182,7 +182,8 @@ def _serve_emulator(conn: Any, n: int, seed: int, public_pem: bytes) -> None:
     sheets = {synthetic.RESPONSES_TITLE: [header, *rows], synthetic.ROSTER_TITLE: roster}
     with SheetsEmulator() as emu:
         emu.register_key(CLIENT_EMAIL, public_pem)
-        emu.add_spreadsheet(KEY, sheets)
+        # As narrow as a form's responses sheet: the first run must grow it for the statuses.
+        emu.add_spreadsheet(KEY, sheets, grid=(1000, 1))
         emu.share(KEY, CLIENT_EMAIL)
         conn.send(emu.root)
         while True:
@@ -190,10 +191,12 @@ def _serve_emulator(conn: Any, n: int, seed: int, public_pem: bytes) -> None:
             with emu.lock:
                 if command == "take":
                     log = [
-                        (r.method, r.path.rsplit("/", 1)[-1], *_sizes(r.body)) for r in emu.requests
+                        (r.method, _call(r.path), *_sizes(r.body), answer)
+                        for r, answer in zip(emu.requests, emu.answer_bytes, strict=True)
                     ]
                     conn.send((log, len(emu.token_requests)))
                     emu.requests.clear()
+                    emu.answer_bytes.clear()
                     emu.token_requests.clear()
                 elif command == "set":
                     row, col, value = arg
@@ -203,6 +206,11 @@ def _serve_emulator(conn: Any, n: int, seed: int, public_pem: bytes) -> None:
                 else:
                     conn.send(None)
                     return
+
+
+def _call(path: str) -> str:
+    """Name a request by its method's path: `values:batchGet`, `spreadsheets:batchUpdate`."""
+    return path.rsplit("/", 1)[-1].replace(KEY, "spreadsheets")
 
 
 def _sizes(body: Any) -> tuple[int, int]:
@@ -218,10 +226,11 @@ def _requests(conn: Any) -> Result:
     return {
         "count": len(log),
         "tokens": tokens,
-        "bytes": sum(sent for *_, sent, _ in log),
-        "utf8_bytes": sum(utf8 for *_, utf8 in log),
-        "largest": max((utf8 for *_, utf8 in log), default=0),
+        "bytes": sum(sent for _, _, sent, _, _ in log),
+        "utf8_bytes": sum(utf8 for _, _, _, utf8, _ in log),
+        "largest": max((utf8 for _, _, _, utf8, _ in log), default=0),
         "calls": [f"{m} {p}" for m, p, *_ in log],
+        "received": [received for *_, received in log],
     }
 
 
@@ -495,6 +504,7 @@ def _google_table(google: Result) -> list[str]:
                 f"**{rd['count'] + wr['count']}** ({rd['count']} + {wr['count']})",
                 _calls(wr),
                 f"{wr['bytes'] / 1e6:.1f} / {wr['utf8_bytes'] / 1e6:.1f}",
+                _received(rd, wr),
                 rd["tokens"] + wr["tokens"],
                 f"{r['cells']:,}",
                 f"{r['peak_mb']:,.0f}",
@@ -509,11 +519,17 @@ def _google_table(google: Result) -> list[str]:
         "Sheets requests (read + write)",
         "write requests",
         "write bodies MB (ASCII-escaped / UTF-8 as sent)",
+        "MB received per request (read; write)",
         "token requests",
         "cells written",
         "peak RSS MB",
     ]
     return _md(head, rows)
+
+
+def _received(*parts: Result) -> str:
+    """Each request's answer in MB, in order: `0.0 4.3; 0.0 4.3 0.0 4.3`."""
+    return "; ".join(" ".join(f"{b / 1e6:.1f}" for b in part["received"]) for part in parts)
 
 
 def _compare_table(c: Result) -> list[str]:
@@ -613,6 +629,7 @@ def _targets(results: Result, checks: list[tuple[list[Any], bool]]) -> list[tupl
         peak = max(r["peak_mb"], r["worker_peak_mb"])
         targets.append((f"126,000 responses < 5 min: {r['total']:.0f} s", r["total"] < 300))
         targets.append((f"126,000 responses peak memory < 1.5 GB: {peak:,.0f} MB", peak < 1536))
+    targets += _national_targets(xlsx, google)
     big = max(google)
     counts = {
         n: google[n]["read_requests"]["count"] + google[n]["write_requests"]["count"]
@@ -632,6 +649,47 @@ def _targets(results: Result, checks: list[tuple[list[Any], bool]]) -> list[tupl
         )
     )
     targets.append(("reruns rewrite/write only what changed", all(ok for _, ok in checks)))
+    return targets
+
+
+def _within(run: Result) -> bool:
+    return bool(run["peak_mb"] <= 600)
+
+
+def _national_targets(xlsx: Result, google: Result) -> list[tuple[str, bool]]:
+    """The national-scale targets, and how peak memory grows with the number of rows."""
+    targets = []
+    if 126_000 in xlsx:
+        r = xlsx[126_000]
+        peak = max(r["peak_mb"], r["worker_peak_mb"])
+        per = r["steps"]["decide"] / 126_000 * 1e6
+        targets += [
+            (f"126,000 responses .xlsx ≤ 45 s: {r['total']:.1f} s", r["total"] <= 45),
+            (f"126,000 responses .xlsx peak ≤ 600 MB: {peak:,.0f} MB", peak <= 600),
+            (f"read ≤ 8 s at 126,000: {r['steps']['read']:.1f} s", r["steps"]["read"] <= 8),
+            (f"decide ≤ 50 µs per response: {per:.0f} µs", per <= 50),
+        ]
+    if 126_000 in google:
+        g = google[126_000]
+        targets += [
+            (f"126,000 responses Google ≤ 25 s: {g['total']:.1f} s", g["total"] <= 25),
+            (f"126,000 responses Google peak ≤ 600 MB: {g['peak_mb']:,.0f} MB", _within(g)),
+        ]
+    for path, runs in (("xlsx", xlsx), ("Google", google)):
+        sizes = sorted(n for n in runs if n >= 300)
+        if len(sizes) < 3:
+            continue
+        peak = {n: max(runs[n]["peak_mb"], runs[n].get("worker_peak_mb", 0)) for n in sizes}
+        low, mid, high = sizes[0], sizes[-2], sizes[-1]
+        slope_low = (peak[mid] - peak[low]) / (mid - low) * 1024
+        slope_high = (peak[high] - peak[mid]) / (high - mid) * 1024
+        targets.append(
+            (
+                f"{path} memory grows at most linearly: {slope_low:.1f} KB per response from "
+                f"{low:,} to {mid:,}, {slope_high:.1f} KB from {mid:,} to {high:,}",
+                slope_high <= 1.25 * max(slope_low, 1.0),
+            )
+        )
     return targets
 
 

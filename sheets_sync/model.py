@@ -45,7 +45,7 @@ class SheetData:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellWrite:
     """One cell to write: worksheet title, 1-based row and column, plain-text value."""
 
@@ -55,7 +55,7 @@ class CellWrite:
     value: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Staff:
     name: str
     position: str
@@ -63,7 +63,7 @@ class Staff:
     phone: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     code: str
     severity: Severity
@@ -71,7 +71,7 @@ class Issue:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Response:
     """One form row after normalization, before the decisions that need other rows."""
 
@@ -90,7 +90,7 @@ class Response:
     unit_key: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """A response with its decided status, as `check --format json` prints it."""
 
@@ -107,7 +107,7 @@ class RowResult:
         return self.response.issues
 
 
-@dataclass
+@dataclass(slots=True)
 class RosterEntry:
     """One unit the federation expects an answer from, with what it sent."""
 

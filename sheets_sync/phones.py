@@ -97,7 +97,11 @@ def normalize_phone(value: Cell) -> Phone:
 
 def _from_text(value: str) -> Phone:
     # NFKC turns full-width digits and plus signs into ASCII ones.
-    text = unicodedata.normalize("NFKC", clean(value))
+    text = clean(value)
+    if text.isascii() and text.isdigit():
+        # Plain digits are one run: the number they make, or nothing (the usual cell).
+        return _from_digits(text, False)
+    text = unicodedata.normalize("NFKC", text)
     if _NUMBER_TEXT.fullmatch(text):
         integral = _integral(text)
         return _from_digits(integral, False) if integral else INVALID

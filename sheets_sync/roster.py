@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
 from .model import RosterEntry, RowResult, Table, cell_at
-from .text import Nearest, cell_text, clean, fold, header_key
+from .nearest import Nearest
+from .text import cell_text, clean, fold, header_key
 
 
 @dataclass(frozen=True)

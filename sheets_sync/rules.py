@@ -169,6 +169,8 @@ def _staff(
     """Read every staff slot that has a name; check each one's phone."""
     people = []
     for k, slot in layout.staff.items():
+        if cell_at(row, slot.get("name")) in (None, ""):
+            continue  # the usual empty slot, passed over before its cells are read
         cells = {name: cell_at(row, col) for name, col in slot.items()}
         name = name_case(clean(cell_text(cells.get("name"))))
         if not name:

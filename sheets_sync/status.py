@@ -7,7 +7,7 @@ from datetime import datetime
 
 from .config import ROSTER_STATUS_COLUMN, STATUS_COLUMNS, Settings
 from .form import Layout
-from .model import Cell, CellWrite, RosterEntry, RowResult, Table, cell_at
+from .model import Cell, CellWrite, RosterEntry, RowResult, Table
 from .roster import Roster
 from .text import cell_text
 
@@ -40,16 +40,18 @@ def plan_writes(
     """List the status cells of the responses sheet that differ from what they should be."""
     columns, writes = _columns(table, layout)
     stamp = now.strftime(STAMP_FORMAT)
-    wanted = {r.row: status_values(r, settings) for r in results}
-    for number in range(2, len(table.rows) + 1):
-        row = table.rows[number - 1]
-        values = wanted.get(number)
+    # Each row's wanted values are made as the row comes, not held for the whole sheet.
+    by_row = {r.row: r for r in results}
+    shown = [(name, columns[name]) for name in ORDER[:-1]]
+    for number, row in enumerate(table.rows[1:], start=2):
+        result = by_row.get(number)
+        values = status_values(result, settings) if result is not None else None
         changed = []
-        for name in ORDER[:-1]:
-            current = _text(row, columns[name])
+        for name, col in shown:
+            current = _text(row, col)
             target = values[name] if values else ""
             if current != target:
-                changed.append(CellWrite(table.title, number, columns[name] + 1, target))
+                changed.append(CellWrite(table.title, number, col + 1, target))
         if changed:
             stamp_value = stamp if values else ""
             changed.append(CellWrite(table.title, number, columns["checked_at"] + 1, stamp_value))
@@ -96,4 +98,5 @@ def _width(table: Table) -> int:
 
 
 def _text(row: Sequence[Cell], col: int) -> str:
-    return cell_text(cell_at(row, col))
+    cell = row[col] if col < len(row) else None
+    return cell if type(cell) is str else cell_text(cell)

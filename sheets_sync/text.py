@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import chain
 
 from .model import Cell
 
@@ -100,8 +97,12 @@ def _float_text(value: float) -> str:
 @functools.lru_cache(maxsize=4096)
 def clean(value: str) -> str:
     """Normalize to NFC, drop invisible characters, collapse every kind of space."""
-    if value.isascii() and value.isprintable():
-        return " ".join(value.split())
+    if value.isprintable():
+        # No control or format character to drop (both are unprintable). Text already clean
+        # is given back as it is: a national sheet's cells are not held twice.
+        text = value if value.isascii() else unicodedata.normalize("NFC", value)
+        spaced = " ".join(text.split())
+        return value if spaced == value else spaced
     text = unicodedata.normalize("NFC", value.translate(_DROP))
     # str.split() with no argument splits on every Unicode space (NBSP, U+3000, line breaks).
     return " ".join(text.split())
@@ -212,7 +213,11 @@ def make_unit_keyer(
         for short, long in abbreviations.items()
     }
     words_for.pop((), None)
-    lengths = sorted({len(k) for k in words_for}, reverse=True)
+    # Abbreviation lengths by first word: most words start none, and are passed over at once.
+    lengths_after: dict[str, list[int]] = {}
+    for short in words_for:
+        lengths_after.setdefault(short[0], []).append(len(short))
+    lengths_after = {word: sorted(set(ns), reverse=True) for word, ns in lengths_after.items()}
     joiner = " và " if accents else " va "
 
     def expand(words: list[str]) -> list[str]:
@@ -220,7 +225,7 @@ def make_unit_keyer(
         out: list[str] = []
         i = 0
         while i < len(words):
-            for n in lengths:
+            for n in lengths_after.get(folded[i], ()):
                 long = words_for.get(tuple(folded[i : i + n]))
                 if long is not None:
                     out += long
@@ -240,15 +245,22 @@ def make_unit_keyer(
         reverse=True,
     )
 
-    # Roster and responses repeat the same names; a unit name is keyed once.
-    @functools.lru_cache(maxsize=65536)
+    # The prefixes by first word, longest first as above.
+    leading_after: dict[str, list[tuple[str, ...]]] = {}
+    for prefix in leading:
+        leading_after.setdefault(prefix[0], []).append(prefix)
+
+    # Roster and responses repeat the same names; a unit name is keyed once per run (each
+    # run builds its own keyer, so the cache lives as long as the run's rows do). A bounded
+    # cache evicts the roster's names before the responses that name them come.
+    @functools.cache
     def key(value: str) -> str:
         words = expand(_tokens(value, accents).split())
         folded = [_fold_word(w) for w in words] if accents else words
         stripped = True
         while stripped:
             stripped = False
-            for prefix in leading:
+            for prefix in leading_after.get(folded[0], ()) if folded else ():
                 # A prefix is stripped only when more words follow it.
                 if len(folded) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
                     words, folded = words[len(prefix) :], folded[len(prefix) :]
@@ -270,46 +282,6 @@ def unit_key(value: str, abbreviations: Mapping[str, str], prefixes: Sequence[st
     """Give the key on which a typed unit name matches the roster (`THCS` = `Trung học cơ sở`)."""
     keyer = _cached_keyer(tuple(abbreviations.items()), tuple(prefixes))
     return keyer(value)
-
-
-def closest(key: str, candidates: Mapping[str, str]) -> str | None:
-    """Return the display name of the candidate key most like `key`, or None below 0.6."""
-    found = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
-    return candidates[found[0]] if found else None
-
-
-class Nearest:
-    """Find the closest of many keys fast: shared trigrams pick a shortlist, difflib decides.
-
-    difflib alone compares the key with every candidate, which is minutes for a national
-    roster; trigrams shared by more than a twentieth of the roster tell little and are skipped.
-    """
-
-    SHORTLIST = 25
-
-    def __init__(self, candidates: Mapping[str, str]) -> None:
-        self.candidates = dict(candidates)
-        self.index: dict[str, list[str]] = {}
-        for candidate in self.candidates:
-            for gram in _trigrams(candidate):
-                self.index.setdefault(gram, []).append(candidate)
-        self.common = max(200, len(self.candidates) // 20)
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per run, keys repeat
-    def __call__(self, key: str) -> str | None:
-        if len(self.candidates) <= self.SHORTLIST * 4:
-            return closest(key, self.candidates)
-        # Trigrams in sorted order: candidates tied at the end of the shortlist are then
-        # taken in the same order on every run, whatever the string hash seed.
-        postings = (self.index.get(gram, ()) for gram in sorted(_trigrams(key)))
-        scores = Counter(chain.from_iterable(p for p in postings if len(p) <= self.common))
-        shortlist = [candidate for candidate, _ in scores.most_common(self.SHORTLIST)]
-        return closest(key, {k: self.candidates[k] for k in shortlist})
-
-
-def _trigrams(key: str) -> set[str]:
-    padded = f"  {key} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def slug(value: str, max_length: int = 80) -> str:

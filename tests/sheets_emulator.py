@@ -60,6 +60,8 @@ class SheetsEmulator:
         self.revoked: set[str] = set()
         self.grants: dict[str, TokenGrant] = {}
         self.requests: list[Request] = []
+        # The size of each JSON answer to a Sheets request, in the order they were answered.
+        self.answer_bytes: list[int] = []
         self.token_requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.on_request: Callable[[Request], None] | None = None

@@ -21,6 +21,7 @@ from .sheets_emulator_ops import (
     clear_values,
     get_values,
     input_option,
+    masked,
     metadata,
     plan_write,
 )
@@ -120,7 +121,13 @@ class Handler(BaseHTTPRequestHandler):
         self._serve("DELETE")
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body, indent=2, ensure_ascii=False).encode()
+        # Google indents its answers unless asked not to (the prettyPrint system parameter).
+        compact = "prettyPrint=false" in self.path.partition("?")[2]
+        indent, separators = (None, (",", ":")) if compact else (2, None)
+        data = json.dumps(body, indent=indent, separators=separators, ensure_ascii=False).encode()
+        if not self.path.startswith("/token"):
+            with self.emulator.lock:
+                self.emulator.answer_bytes.append(len(data))
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
@@ -263,7 +270,7 @@ def route(book: Spreadsheet, request: Request, action: str, tail: str, theme: An
         ranges = [get_values(book, text, params) for text in query.get("ranges", [])]
         return {"spreadsheetId": book.key, "valueRanges": ranges}
     elif tail == "values:batchUpdate" and method == "POST":
-        return batch_update_values(book, body)
+        return masked(batch_update_values(book, body), params.get("fields"))
     elif tail == "values:batchClear" and method == "POST":
         cleared = [clear_values(book, text)["clearedRange"] for text in body.get("ranges", [])]
         return {"spreadsheetId": book.key, "clearedRanges": cleared}

@@ -89,6 +89,11 @@ def _mask_list(text: str) -> tuple[dict[str, Any], str]:
         text = text[1:]
 
 
+def masked(answer: Json, fields: str | None) -> Json:
+    """Restrict an answer to a partial-response mask (`fields`), as Google does."""
+    return answer if not fields else _select(answer, _parse_mask(fields))
+
+
 def _select(value: Any, tree: dict[str, Any] | None) -> Any:
     if tree is None:
         return value

@@ -62,7 +62,7 @@ def form_cells(emu: SheetsEmulator) -> list[list[Any]]:
     return [(line + [""] * width)[:width] for line in emu.values(KEY, RESPONSES)]
 
 
-@pytest.mark.parametrize(("cols", "requests"), [(26, 5), (len(HEADER), 5)])
+@pytest.mark.parametrize(("cols", "requests"), [(26, 5), (len(HEADER), 6)])
 def test_run_writes_statuses_in_the_contract_columns(
     sheets_emulator: SheetsEmulator,
     service_account_key: ServiceAccountKey,

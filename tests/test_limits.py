@@ -40,7 +40,8 @@ def no_openpyxl(monkeypatch: pytest.MonkeyPatch) -> None:
     def parse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the workbook was parsed")
 
-    monkeypatch.setattr(xlsx.openpyxl, "load_workbook", parse)
+    monkeypatch.setattr(openpyxl, "load_workbook", parse)
+    monkeypatch.setattr(xlsx, "load_values_book", parse)
 
 
 @pytest.mark.parametrize(("part", "whole"), [(2, 100), (100, 3)])

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Cell
+from sheets_sync.nearest import Nearest, closest
 from sheets_sync.text import (
-    Nearest,
     cell_text,
     clean,
-    closest,
     fold,
     header_key,
     is_legacy_encoding,
@@ -299,7 +298,8 @@ def test_nearest_finds_the_closest_unit_among_many():
 # Many names alike, so that candidates tie at the end of the shortlist.
 NEAREST_LOOKUPS = """
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
-from sheets_sync.text import Nearest, make_unit_keyer
+from sheets_sync.nearest import Nearest
+from sheets_sync.text import make_unit_keyer
 keyer = make_unit_keyer(ABBREVIATIONS, UNIT_PREFIXES)
 places = ["Ái Mộ", "Gia Thụy", "Ngọc Lâm", "Bồ Đề", "Thạch Bàn", "Cự Khối", "Phúc Đồng",
           "Việt Hưng", "Long Biên", "Đức Giang"]
@@ -324,3 +324,17 @@ def test_nearest_gives_the_same_hint_whatever_the_hash_seed():
     }
     assert len(answers) == 1
     assert "Trường Mầm non Thạch Bàn" in answers.pop()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_closest_is_difflibs_closest_match(seed: int) -> None:
+    import difflib
+    import random
+
+    rng = random.Random(seed)
+    word = lambda: "".join(rng.choice("abcd ") for _ in range(rng.randint(0, 9)))  # noqa: E731
+    for _ in range(400):
+        candidates = {word(): str(i) for i in range(rng.randint(0, 12))}
+        key = word()
+        found = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+        assert closest(key, candidates) == (candidates[found[0]] if found else None)

@@ -2,8 +2,8 @@
 
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster,
        row 1 of the other worksheets, to tell which one holds the form's answers).
-write: values.batchGet, or the spreadsheets.batchUpdate that grows the grid when a status
-       column lies past it (it sends the cells back), to check every row still holds the
+write: (only when a status column lies past the grid: a spreadsheets.batchUpdate that grows
+       it, so a first run is 6) + values.batchGet, to check every row still holds the
        response read + values.batchUpdate (RAW, status cells only; split only above Google's
        10 MiB request limit) + values.batchGet (did a row move while the write was in flight?).
 Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
@@ -24,7 +24,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
 from gspread.spreadsheet import Spreadsheet
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..config import HEADER_ALIASES
@@ -41,19 +41,19 @@ from .google_auth import (
     make_credentials,
 )
 from .google_http import RetryPolicy, SheetsHTTPClient
-from .google_writes import by_sheet, check_rows, grid_of, grid_rows, payloads, value_ranges
+from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
-# Only the cell values of the spreadsheet a batchUpdate sends back, never its formats.
-GRID_FIELDS = (
-    "replies,updatedSpreadsheet.sheets(properties.title,"
-    "data(startRow,startColumn,rowData.values(effectiveValue,formattedValue)))"
-)
+# A grid grown or cells written need no answer but that it was done.
+GROW_FIELDS = "spreadsheetId"
+WRITE_FIELDS = "totalUpdatedCells"
 READ_OPTIONS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
+    # Without indentation a national sheet's answer is a third smaller.
+    "prettyPrint": "false",
 }
 
 
@@ -229,8 +229,8 @@ class GoogleBackend:
         self._grids = {title: grid for title, (_, grid) in zip(titles, parts, strict=False)}
         return SheetData(
             source=self.source,
-            responses=Table(titles[0], parts[0][0]),
-            roster=Table(roster.title, parts[1][0]) if roster else None,
+            responses=Table(titles[0], _held_once(parts[0][0])),
+            roster=Table(roster.title, _held_once(parts[1][0])) if roster else None,
         )
 
     def _roster_named(
@@ -259,20 +259,22 @@ class GoogleBackend:
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
         """Write status cells in one values.batchUpdate, checking the rows before and after.
 
-        Before: the rows read again (in the same request that widens the grid, when it must
-        grow) must still hold the responses of `read`, else SheetChangedError and nothing is
-        written. After: the API has no conditional write, so a sort landing between that check
-        and the write would put statuses on other responses; a second check raises
+        Before: the rows read again (after growing the grid, when it must grow) must still
+        hold the responses of `read`, else SheetChangedError and nothing is written. After:
+        the API has no conditional write, so a sort landing between that check and the write
+        would put statuses on other responses; a second check raises
         SheetChangedError then, and the caller reads, decides and writes again
         (pipeline.write_settled). 3 requests, whatever the number of rows, unless the
-        statuses pass 9 MB.
+        statuses pass 9 MB; 4 when the grid grows first.
         """
         if not writes:
             return
         tables, grouped = self._grouped(writes, read)
         titles = list(grouped)
         widen = self._widen_requests(titles, grouped)
-        current = self._widen_and_read(titles, widen) if widen else self._rows(titles)
+        if widen:
+            self._widen(widen)
+        current = self._rows(titles)
         _check_unmoved(tables, grouped, current)
         del current  # a national sheet: one parsed copy at a time besides the read
         self._send(titles, grouped)
@@ -294,7 +296,7 @@ class GoogleBackend:
         titles = list(grouped)
         widen = self._widen_requests(titles, grouped)
         if widen:
-            self._widen_and_read(titles, widen)
+            self._widen(widen)
         self._send(titles, grouped)
 
     def _grouped(
@@ -313,10 +315,12 @@ class GoogleBackend:
     def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
         """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
         data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
-        spreadsheet = self._spreadsheet or self._open()
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
         for body in payloads(data):
             with self._google(writing=True):
-                spreadsheet.values_batch_update({"valueInputOption": "RAW", "data": body})
+                # Only the count comes back, not a line per range written.
+                json = {"valueInputOption": "RAW", "data": body}
+                self.http.request("post", url, json=json, params={"fields": WRITE_FIELDS})
 
     def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
         return [rows for rows, _ in self._batch_get(titles)]
@@ -343,20 +347,26 @@ class GoogleBackend:
                     requests.append({"appendDimension": append})
         return requests
 
-    def _widen_and_read(
-        self, titles: list[str], requests: list[dict[str, Any]]
-    ) -> list[list[list[Cell]]]:
-        """Grow the grids and read the sheets back in the same spreadsheets.batchUpdate."""
-        body = {
-            "requests": requests,
-            "includeSpreadsheetInResponse": True,
-            "responseRanges": [absolute_range_name(title) for title in titles],
-            "responseIncludeGridData": True,
-        }
+    def _widen(self, requests: list[dict[str, Any]]) -> None:
+        """Grow the grids in one spreadsheets.batchUpdate that sends nothing back.
+
+        Reading the sheets back in the same request (as GridData) costs about four times
+        the bytes of a values.batchGet, parsed cell by cell: the rows are read next instead.
+        """
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
         with self._google(writing=True):
-            answer = self.http.request("post", url, json=body, params={"fields": GRID_FIELDS})
-        return grid_rows(answer.json().get("updatedSpreadsheet", {}), titles)
+            body = {"requests": requests}
+            self.http.request("post", url, json=body, params={"fields": GROW_FIELDS})
+
+
+def _held_once(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Make each text repeated in the rows one object (a unit name typed in several columns)."""
+    seen: dict[str, str] = {}
+    for row in rows:
+        for index, value in enumerate(row):
+            if type(value) is str:
+                row[index] = seen.setdefault(value, value)
+    return rows
 
 
 def _check_unmoved(

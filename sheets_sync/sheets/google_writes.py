@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
@@ -95,38 +95,15 @@ def grid_of(echoed_range: str) -> tuple[int, int] | None:
         return None
 
 
-def grid_rows(spreadsheet: Mapping[str, Any], titles: Sequence[str]) -> list[list[list[Cell]]]:
-    """Turn the GridData of whole-sheet responseRanges into rows as values.batchGet gives them."""
-    found: dict[str, list[list[Cell]]] = {}
-    for sheet in spreadsheet.get("sheets", []):
-        rows: list[list[Cell]] = []
-        for data in sheet.get("data", []):
-            rows.extend([] for _ in range(data.get("startRow", 0) - len(rows)))
-            for row in data.get("rowData", []):
-                line = [_effective(cell) for cell in row.get("values", [])]
-                while line and line[-1] == "":
-                    line.pop()
-                rows.append(line)
-        while rows and not rows[-1]:
-            rows.pop()
-        found[sheet.get("properties", {}).get("title", "")] = rows
-    return [found.get(title, []) for title in titles]
-
-
-def _effective(cell: Mapping[str, Any]) -> Cell:
-    """A cell's value as UNFORMATTED_VALUE renders it: errors show as their text (#N/A)."""
-    value = cell.get("effectiveValue") or {}
-    for kind in ("stringValue", "numberValue", "boolValue"):
-        if kind in value:
-            result: Cell = value[kind]
-            return result
-    return str(cell.get("formattedValue", "")) if value else ""
-
-
 def _same(a: Cell, b: Cell) -> bool:
     a = "" if a is None else a
     b = "" if b is None else b
     return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _alike(a: Sequence[Cell], b: Sequence[Cell]) -> bool:
+    """Equal cell by cell and of the same types (so `True` is not `1`): `_same` throughout."""
+    return a == b and list(map(type, a)) == list(map(type, b))
 
 
 def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
@@ -137,9 +114,14 @@ def changed_row(
     before: Table, now: Sequence[Sequence[Cell]], rows: Iterable[int], skip: set[int]
 ) -> int | None:
     """Return the first of the header and `rows` that no longer matches, outside `skip` cols."""
+    # Columns left of the first skipped one are compared in one go when they are alike.
+    head = min(skip, default=0) - 1
     for number in sorted({1, *rows}):
         old, new = _row(before.rows, number), _row(now, number)
-        for col in range(1, max(len(old), len(new)) + 1):
+        width = max(len(old), len(new))
+        alike = head if head >= 0 else width
+        start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
+        for col in range(start, width + 1):
             if col in skip:
                 continue
             a = old[col - 1] if col <= len(old) else None

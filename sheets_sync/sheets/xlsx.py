@@ -16,8 +16,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from ..config import HEADER_ALIASES
 from ..errors import SourceError
 from ..form import pick_responses, refuse_roster
@@ -27,6 +25,7 @@ from .base import title_key
 from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
 from .rosterfile import RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx_patch import PatchedBook, bad_file
+from .xlsx_values import load_values_book, sheet_values
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted workbook
@@ -130,7 +129,7 @@ def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=values)
+            return load_values_book(BytesIO(data), values=values)
         except Exception as exc:  # openpyxl reports a malformed file through many types
             raise bad_file(path) from exc
 
@@ -181,7 +180,7 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
             _check_row_tags(book, sheet, path)
-            rows = _trimmed_rows(sheet, path)
+            rows = _trimmed_rows(book, sheet, path)
             if _has_uncached_formulas(book, sheet):
                 _fill_formula_text(rows, data, sheet.title, path)
     except SourceError:
@@ -191,12 +190,11 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     return rows
 
 
-def _trimmed_rows(sheet: Any, path: Path) -> list[list[Cell]]:
+def _trimmed_rows(book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
     # The stored dimension can be wrong (too small cuts data); stream the rows as they are.
-    sheet.reset_dimensions()
     rows: list[list[Cell]] = []
     last = 0
-    for values in sheet.iter_rows(values_only=True):
+    for values in sheet_values(book, sheet):
         if len(rows) == limits.MAX_ROWS:
             limits.check_row_count(len(rows) + 1, path, sheet.title)
         limits.check_cells(values, len(rows) + 1, path, sheet.title)
@@ -251,7 +249,7 @@ def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Pa
     """Show a formula's text where the workbook holds no value for it."""
     book = open_book(data, path, values=False)
     try:
-        formulas = _trimmed_rows(book[title], path)
+        formulas = _trimmed_rows(book, book[title], path)
     finally:
         book.close()
     for index, raw in enumerate(formulas):

@@ -1,0 +1,89 @@
+"""The roster unit nearest to a name no unit matched, for the reviewer's hint."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections import defaultdict
+from collections.abc import Mapping
+
+import numpy
+
+
+def closest(key: str, candidates: Mapping[str, str]) -> str | None:
+    """Return the display name of the candidate key most like `key`, or None below 0.6.
+
+    The answer of `difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)`: the highest
+    ratio, the greater key among equals. A candidate whose quick upper bounds fall below the
+    best ratio so far cannot be it, and its exact ratio is not worked out.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)
+    best: tuple[float, str] | None = None
+    for candidate in candidates:
+        least = best[0] if best else 0.6
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+            continue
+        found = (matcher.ratio(), candidate)
+        if found[0] >= 0.6 and (best is None or found > best):
+            best = found
+    return candidates[best[1]] if best else None
+
+
+class Nearest:
+    """Find the closest of many keys fast: shared trigrams pick a shortlist, difflib decides.
+
+    difflib alone compares the key with every candidate, which is minutes for a national
+    roster; trigrams shared by more than a twentieth of the roster tell little and are skipped.
+    The shortlist is the candidates sharing the most trigrams with the key; among those
+    sharing as many, the first met when the key's trigrams are walked in sorted order, each
+    trigram's candidates in roster order (the same on every run, whatever the hash seed).
+    """
+
+    SHORTLIST = 25
+
+    def __init__(self, candidates: Mapping[str, str]) -> None:
+        self.candidates = dict(candidates)
+        self.names = list(self.candidates)
+        index: defaultdict[str, list[int]] = defaultdict(list)
+        for number, candidate in enumerate(self.names):
+            for gram in _trigrams(candidate):
+                index[gram].append(number)
+        self.common = max(200, len(self.names) // 20)
+        # Candidate numbers in roster order; only the trigrams that tell something.
+        self.index = {
+            gram: numpy.array(found, dtype=numpy.int32)
+            for gram, found in index.items()
+            if len(found) <= self.common
+        }
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per run, keys repeat
+    def __call__(self, key: str) -> str | None:
+        if len(self.candidates) <= self.SHORTLIST * 4:
+            return closest(key, self.candidates)
+        shortlist = [self.names[i] for i in self._shortlist(key)]
+        return closest(key, {k: self.candidates[k] for k in shortlist})
+
+    def _shortlist(self, key: str) -> list[int]:
+        postings = [p for g in sorted(_trigrams(key)) if (p := self.index.get(g)) is not None]
+        if not postings:
+            return []
+        size = len(self.names)
+        counts = numpy.bincount(numpy.concatenate(postings), minlength=size)
+        # The first trigram (in sorted order) that names each candidate.
+        first = numpy.full(size, len(postings), dtype=numpy.int32)
+        for number in range(len(postings) - 1, -1, -1):
+            first[postings[number]] = number
+        found = numpy.flatnonzero(counts)
+        scores = counts[found]
+        if len(found) > self.SHORTLIST:
+            least = numpy.partition(scores, len(found) - self.SHORTLIST)[-self.SHORTLIST]
+            found, scores = found[scores >= least], scores[scores >= least]
+        order = numpy.lexsort((found, first[found], -scores))[: self.SHORTLIST]
+        return [int(i) for i in found[order]]
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
