@@ -12,7 +12,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -94,7 +94,7 @@ def result_letter(result: RowResult, settings: Settings, out_dir: Path) -> Lette
     blocks += [texts.RECORDED, _recorded(result)]
     blocks += _closing(settings.email)
     told: list[object] = [status, [i.message for i in result.issues], response.fanpage_name]
-    told += [response.fanpage_url, [list(vars(s).values()) for s in response.staff]]
+    told += [response.fanpage_url, [list(astuple(s)) for s in response.staff]]
     valid = status in ("ok", "warning") and result.file_name
     return Letter(
         kind="result",

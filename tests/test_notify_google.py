@@ -56,7 +56,7 @@ def run(
     )
 
 
-def test_ledger_cells_in_five_requests_and_none_on_a_rerun(
+def test_ledger_cells_in_six_requests_on_a_narrow_grid_and_none_on_a_rerun(
     sheets_emulator: SheetsEmulator,
     service_account_key: ServiceAccountKey,
     mailbox: tuple[Mailbox, SmtpServer],
@@ -66,7 +66,8 @@ def test_ledger_cells_in_five_requests_and_none_on_a_rerun(
     add_book(sheets_emulator, service_account_key)
     outcome = run(service_account_key, server, tmp_path)
     assert len(outcome.sent) == N + 2 and len(box.received) == N + 2
-    assert len(sheets_emulator.requests) == 5
+    # a first run that grows the grid for the ledger columns: 5 requests, and 1 to grow it
+    assert len(sheets_emulator.requests) == 6
     values = sheets_emulator.values(KEY, RESPONSES)
     assert values[0][NOTIFIED] == "Đã báo qua email"
     assert all(r[NOTIFIED].startswith("02/12/2026 10:15 — Hợp lệ (mã ") for r in values[1:])
