@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import random
 import time
 from collections.abc import Callable
@@ -11,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import ParamSpec
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
 from .documents import (
@@ -125,32 +122,6 @@ def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[C
     return writes
 
 
-P = ParamSpec("P")
-
-
-def _lists_in_place(run_: Callable[P, RunOutcome]) -> Callable[P, RunOutcome]:
-    """Put a run's staged Word lists in place once it returns; drop them if it stops early.
-
-    So a run that fails or is stopped (Ctrl-C) before its statuses are written leaves
-    `out_dir` as it was.
-    """
-    signature = inspect.signature(run_)
-
-    @functools.wraps(run_)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> RunOutcome:
-        out_dir = Path(signature.bind(*args, **kwargs).arguments["out_dir"])
-        try:
-            outcome = run_(*args, **kwargs)
-            if outcome.documents is not None:
-                outcome.documents.commit()
-        finally:
-            discard(out_dir)
-        return outcome
-
-    return wrapper
-
-
-@_lists_in_place
 def run(
     backend: Backend,
     settings: Settings,
@@ -162,28 +133,37 @@ def run(
     write_statuses: bool = True,
     progress: Progress | None = None,
 ) -> RunOutcome:
-    """Check, stage the Word lists, write the status cells (reading again while rows move)."""
+    """Check, stage the Word lists, write the status cells (reading again while rows move).
+
+    The staged lists are put in place only once the statuses are written: a run that fails
+    or is stopped (Ctrl-C) before that leaves `out_dir` as it was.
+    """
     say = progress or _quiet
     started = time.monotonic()
-    say("read", 0, 0)
-    data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
-    say("decide", 0, 0)
-    checked = decide_all(data, settings)
-    outcome = RunOutcome(checked)
-    if write_statuses:
-        outcome.writes = status_writes(checked, settings, datetime.now())
-        _refuse_past_grid(data, outcome.writes)
-    if dry_run:
-        _compare_documents(outcome, out_dir, maker, say)
-    else:
-        _write_documents(outcome, out_dir, maker, say)
-    if not dry_run and outcome.writes:
-        say("statuses", 0, len(outcome.writes))
-        settled = write_settled(backend, settings, worksheet, checked, outcome.writes)
-        outcome.written = bool(settled.writes)
-        if settled.checked is not checked:
-            outcome.checked, outcome.writes = settled.checked, settled.writes
+    try:
+        say("read", 0, 0)
+        data = backend.read(worksheet, settings.roster_worksheet, settings.headers)
+        say("decide", 0, 0)
+        checked = decide_all(data, settings)
+        outcome = RunOutcome(checked)
+        if write_statuses:
+            outcome.writes = status_writes(checked, settings, datetime.now())
+            _refuse_past_grid(data, outcome.writes)
+        if dry_run:
+            _compare_documents(outcome, out_dir, maker, say)
+        else:
             _write_documents(outcome, out_dir, maker, say)
+        if not dry_run and outcome.writes:
+            say("statuses", 0, len(outcome.writes))
+            settled = write_settled(backend, settings, worksheet, checked, outcome.writes)
+            outcome.written = bool(settled.writes)
+            if settled.checked is not checked:
+                outcome.checked, outcome.writes = settled.checked, settled.writes
+                _write_documents(outcome, out_dir, maker, say)
+        if outcome.documents is not None:
+            outcome.documents.commit()
+    finally:
+        discard(out_dir)
     outcome.seconds = time.monotonic() - started
     return outcome
 
