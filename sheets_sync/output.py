@@ -156,8 +156,8 @@ def retired_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:
     if not names:
         return []
     return [
-        f"Đã chuyển {len(names)} danh sách cũ không còn lần gửi hợp lệ vào {out_dir}/{OLD_DIR}/: "
-        f"{_listed(names, limit)}."
+        f"Đã chuyển {number(len(names))} danh sách cũ không còn lần gửi hợp lệ vào "
+        f"{out_dir}/{OLD_DIR}/: {_listed(names, limit)}."
     ]
 
 
@@ -171,7 +171,7 @@ def edited_text(names: list[str], out_dir: str, limit: int = 10) -> list[str]:
     if not names:
         return []
     return [
-        f"Đã chuyển {len(names)} danh sách có người sửa (lưu bằng Word) vào "
+        f"Đã chuyển {number(len(names))} danh sách có người sửa (lưu bằng Word) vào "
         f"{out_dir}/{EDITED_DIR}/ để giữ lại, rồi đặt bản mới vào chỗ: {_listed(names, limit)}."
     ]
 
