@@ -33,6 +33,7 @@ import synthetic  # noqa: E402
 
 from sheets_sync.config import Settings  # noqa: E402
 from sheets_sync.documents import DocumentMaker, assign_file_names, write_documents  # noqa: E402
+from sheets_sync.entry import collect_rarely  # noqa: E402
 from sheets_sync.pipeline import Checked, check_data, run, status_writes  # noqa: E402
 from sheets_sync.sheets import open_source  # noqa: E402
 
@@ -411,6 +412,7 @@ def _call_child(mode: str, args: list[str]) -> Result:
 
 def run_child(argv: list[str]) -> None:
     mode, report, *args = argv
+    collect_rarely()  # as the sheets-sync command does
     result = CHILDREN[mode](args)
     Path(report).write_text(json.dumps(result), encoding="utf-8")
 

@@ -21,6 +21,7 @@ first, so no lock, temporary file or half-written workbook is ever left behind.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -211,6 +212,7 @@ def watch(
         except KeyboardInterrupt:
             break
         state.cycles += 1
+        gc.collect()  # what the cycle left behind, before waiting (see entry.GC_THRESHOLDS)
         if stop.requested or (max_cycles is not None and state.cycles >= max_cycles):
             break
         if sleep(_until_daily(campaign.daily, now(), delay)):

@@ -338,3 +338,19 @@ def test_every_text_places_tone_marks_the_same_way():
         if NEW_TONE_PLACEMENT.search(text)
     ]
     assert found == []
+
+
+def test_the_command_collects_garbage_rarely_as_a_batch_run_should():
+    """The installed command sets the collector's thresholds before doing any work."""
+    module, function = _script_entry()
+    code = (
+        f"import gc, sys; from {module} import {function} as main; sys.argv[1:] = ['--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(gc.get_threshold(), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    from sheets_sync.entry import GC_THRESHOLDS
+
+    assert done.stderr.strip() == str(GC_THRESHOLDS)
+    assert GC_THRESHOLDS[0] >= 10_000  # not Python's default 700

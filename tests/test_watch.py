@@ -560,3 +560,19 @@ def test_a_real_watch_stops_cleanly_on_a_signal(tmp_path: Path, signum: int) -> 
     book = openpyxl.load_workbook(path)  # whole and readable
     header = [cell.value for cell in book[RESPONSES][1]]
     assert "Trạng thái" in header
+
+
+def test_every_cycle_ends_with_a_collection_so_a_long_watch_stays_small(
+    tmp_path: Path,
+    opened_campaign: Callable[[Path, Recorder], Campaign],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+    path = make_xlsx(tmp_path / "responses.xlsx")
+    recorder = Recorder({})
+    campaign = opened_campaign(path, recorder)
+    cycles = watch(campaign, 1.0, recorder.say, StopRequest(), wait=recorder.wait, max_cycles=3)
+    assert cycles == 3 and len(collections) == 3
