@@ -29,6 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+import bench_readme  # noqa: E402
 import synthetic  # noqa: E402
 
 from sheets_sync.config import Settings  # noqa: E402
@@ -759,6 +760,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--work", type=Path, help="keep data and output here")
     parser.add_argument("--md", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument("--readme", type=Path, help="rewrite this README's speed section")
     args = parser.parse_args(argv)
     sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="sheets-sync-bench-"))
@@ -772,8 +774,11 @@ def main(argv: list[str]) -> int:
     results["load_before"] = load_before
     results["machine"] = machine()
     results["command"] = "python scripts/bench.py " + " ".join(argv)
+    results["day"] = time.strftime("%d/%m/%Y")
     text, failed = report(results, sizes)
     print(text)
+    if args.readme:
+        bench_readme.update(args.readme, results, _targets(results, _rerun_checks(results)))
     if args.md:
         args.md.write_text(text, encoding="utf-8")
     if args.json:

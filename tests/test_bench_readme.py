@@ -1,0 +1,63 @@
+"""The README's speed section is rewritten from a bench run, between its two markers only."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bench_readme() -> ModuleType:
+    scripts = str(ROOT / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("bench_readme")
+
+
+def _results() -> dict[str, object]:
+    run = {"total": 41.27, "peak_mb": 580.4, "worker_peak_mb": 300.0, "docs": 103_333}
+    run["steps"] = {"read": 7.5, "decide": 6.2, "documents": 20.1, "status_write": 7.4}
+    google = {"total": 23.9, "peak_mb": 512.0}
+    google["read_requests"], google["write_requests"] = {"count": 2}, {"count": 4}
+    return {
+        "xlsx": {126_000: run},
+        "google": {10: google, 126_000: google},
+        "machine": {"cpu": "CPU X", "cores": 2, "python": "3.11.7", "os": "Linux"},
+        "command": "python scripts/bench.py",
+        "day": "02/12/2026",
+    }
+
+
+def test_the_section_is_replaced_between_its_markers_and_nothing_else(tmp_path: Path) -> None:
+    bench_readme = _bench_readme()
+    readme = tmp_path / "README.md"
+    old = f"# Tên\n\ntrước\n{bench_readme.START}\ncũ\n{bench_readme.END}\nsau\n"
+    readme.write_text(old, "utf-8")
+    targets = [("a", True), ("Google ≤ 25 s: 26 s", False)]
+    bench_readme.update(readme, _results(), targets)
+    text = readme.read_text("utf-8")
+    assert text.startswith("# Tên\n\ntrước\n") and text.endswith(f"{bench_readme.END}\nsau\n")
+    assert "cũ" not in text
+    assert "| tệp .xlsx → danh sách Word + ghi trạng thái | 126.000 | 41,3 giây | 580 MB |" in text
+    assert "(lần chạy đầu: 6 yêu cầu) | 126.000 | 23,9 giây | 512 MB |" in text
+    assert "kiểm tra 6,2 giây (49 micrô giây mỗi câu trả lời)" in text
+    assert "Mục tiêu đạt: 1/2; chưa đạt: Google ≤ 25 s: 26 s." in text
+
+
+def test_a_readme_without_the_markers_is_refused_untouched(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Tên\n", "utf-8")
+    with pytest.raises(SystemExit):
+        _bench_readme().update(readme, _results(), [])
+    assert readme.read_text("utf-8") == "# Tên\n"
+
+
+def test_the_project_readme_has_the_section() -> None:
+    text = (ROOT / "README.md").read_text("utf-8")
+    bench_readme = _bench_readme()
+    assert text.count(bench_readme.START) == 1 and text.count(bench_readme.END) == 1
