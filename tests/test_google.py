@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from sheets_sync.errors import CredentialsError, SheetChangedError, SourceError
 from sheets_sync.model import CellWrite
-from sheets_sync.sheets.google import GoogleBackend, spreadsheet_key
+from sheets_sync.sheets.google import READ_OPTIONS, GoogleBackend, spreadsheet_key
 from sheets_sync.sheets.google_http import RetryPolicy, is_idempotent
+from sheets_sync.sheets.google_stream import answer_rows
 from sheets_sync.sheets.google_writes import MAX_PAYLOAD_BYTES, payloads, value_ranges
 from tests.conftest import ServiceAccountKey
 from tests.helpers import HEADER as FULL_HEADER
@@ -326,13 +328,14 @@ def test_value_ranges(
 def test_payloads_split_only_above_the_limit() -> None:
     # Vietnamese text counts as the UTF-8 the client sends: 2-3 bytes a letter.
     entries = [{"range": f"'T'!I{i}", "values": [["Cần sửa " * 100]]} for i in range(1, 20001)]
-    sizes = [
-        len(json.dumps({"data": body}, ensure_ascii=False).encode()) for body in payloads(entries)
-    ]
-    assert len(sizes) == 3
-    assert all(size <= MAX_PAYLOAD_BYTES + 100 for size in sizes)
-    assert payloads(entries[:100]) == [entries[:100]]
-    assert payloads([]) == []
+    bodies = list(payloads(entries))
+    assert len(bodies) == 3
+    assert all(len(body) <= MAX_PAYLOAD_BYTES + 100 for body in bodies)
+    assert [entry for body in bodies for entry in json.loads(body)["data"]] == entries
+    # Each body is what json.dumps of it gives, Vietnamese letters as UTF-8.
+    whole = {"valueInputOption": "RAW", "data": entries[:100]}
+    assert list(payloads(entries[:100])) == [json.dumps(whole, ensure_ascii=False).encode()]
+    assert list(payloads([])) == []
 
 
 # -- rows moved between read and write ---------------------------------------------------------
@@ -802,4 +805,13 @@ def test_rows_read_after_growing_the_grid_read_as_the_values_read(
     last = FIRST_STATUS_COL + 4
     google._widen(google._widen_requests([RESPONSES], {RESPONSES: {2: {last: "x"}}}))
     assert sheets_emulator.grid(KEY, RESPONSES)[1] == last
-    assert google._rows([RESPONSES]) == [data.responses.rows]
+    # The check's answer, parsed row by row as it arrives, is what the read parsed whole.
+    url = SPREADSHEET_VALUES_BATCH_URL % KEY
+    params = {**READ_OPTIONS, "ranges": [f"'{RESPONSES}'"]}
+    streamed = google.http.stream(url, params, lambda chunks: list(answer_rows(chunks)))
+    assert streamed == [(0, row) for row in data.responses.rows]
+    writes = {RESPONSES: {number: {last: "x"} for number in range(2, 6)}}
+    google._check_unmoved({RESPONSES: data.responses}, writes)
+    sheets_emulator.sheet(KEY, RESPONSES).rows[4][1] = 0.25
+    with pytest.raises(SheetChangedError, match="dòng 5 không còn như lúc đọc"):
+        google._check_unmoved({RESPONSES: data.responses}, writes)

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,7 +26,11 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
 from gspread.spreadsheet import Spreadsheet
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
+from gspread.urls import (
+    SPREADSHEET_BATCH_UPDATE_URL,
+    SPREADSHEET_VALUES_BATCH_UPDATE_URL,
+    SPREADSHEET_VALUES_BATCH_URL,
+)
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..config import HEADER_ALIASES
@@ -40,7 +46,8 @@ from .google_auth import (
     load_key,
     make_credentials,
 )
-from .google_http import RetryPolicy, SheetsHTTPClient
+from .google_http import JSON_TYPE, RetryPolicy, SheetsHTTPClient
+from .google_stream import answer_rows
 from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
@@ -176,16 +183,8 @@ class GoogleBackend:
         spreadsheet = self._spreadsheet or self._open()
         ranges = [absolute_range_name(title) for title in titles]
         ranges += [absolute_range_name(title, "1:1") for title in header_of]
-        with self._google():
-            try:
-                answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
-            except APIError as err:
-                if err.response.status_code == 400 and "Unable to parse range" in str(err):
-                    # Read a moment ago, gone now: renamed or deleted while we worked.
-                    raise SheetChangedError(
-                        "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
-                    ) from None
-                raise
+        with self._google(), _ranges_gone():
+            answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
         found = []
         for part in answer.get("valueRanges", []):
             found.append((part.get("values", []), grid_of(part.get("range", ""))))
@@ -274,12 +273,10 @@ class GoogleBackend:
         widen = self._widen_requests(titles, grouped)
         if widen:
             self._widen(widen)
-        current = self._rows(titles)
-        _check_unmoved(tables, grouped, current)
-        del current  # a national sheet: one parsed copy at a time besides the read
+        self._check_unmoved(tables, grouped)
         self._send(titles, grouped)
         try:
-            _check_unmoved(tables, grouped, self._rows(titles))
+            self._check_unmoved(tables, grouped)
         except SheetChangedError as err:
             err.written = True
             raise
@@ -319,11 +316,35 @@ class GoogleBackend:
         for body in payloads(data):
             with self._google(writing=True):
                 # Only the count comes back, not a line per range written.
-                json = {"valueInputOption": "RAW", "data": body}
-                self.http.request("post", url, json=json, params={"fields": WRITE_FIELDS})
+                params: dict[str, Any] = {"fields": WRITE_FIELDS}
+                self.http.request("post", url, params, body, headers={"Content-Type": JSON_TYPE})
 
-    def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
-        return [rows for rows, _ in self._batch_get(titles)]
+    def _check_unmoved(
+        self, tables: dict[str, Table], grouped: dict[str, dict[int, dict[int, str]]]
+    ) -> None:
+        """Raise SheetChangedError when a row to write no longer holds the response read.
+
+        The sheets are read again in one values.batchGet whose answer is compared row by row
+        as it arrives, never held whole.
+        """
+        titles = list(grouped)
+        params: dict[str, Any] = dict(READ_OPTIONS)
+        params["ranges"] = [absolute_range_name(title) for title in titles]
+        url = SPREADSHEET_VALUES_BATCH_URL % self.key
+
+        def check(chunks: Iterator[bytes]) -> None:
+            checked = set()
+            parts = groupby(answer_rows(chunks), key=itemgetter(0))
+            for index, rows in parts:
+                title = titles[index]
+                check_rows(tables[title], (row for _, row in rows), grouped[title])
+                checked.add(index)
+            for index, title in enumerate(titles):
+                if index not in checked:  # a sheet read empty
+                    check_rows(tables[title], [], grouped[title])
+
+        with self._google(), _ranges_gone():
+            self.http.stream(url, params, check)
 
     def _widen_requests(
         self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]
@@ -369,11 +390,14 @@ def _held_once(rows: list[list[Cell]]) -> list[list[Cell]]:
     return rows
 
 
-def _check_unmoved(
-    tables: dict[str, Table],
-    grouped: dict[str, dict[int, dict[int, str]]],
-    current: list[list[list[Cell]]],
-) -> None:
-    """Raise SheetChangedError when a row to write no longer holds the response read."""
-    for title, rows in zip(grouped, current, strict=True):
-        check_rows(tables[title], rows, grouped[title])
+@contextmanager
+def _ranges_gone() -> Iterator[None]:
+    """A worksheet read a moment ago and gone now: renamed or deleted while we worked."""
+    try:
+        yield
+    except APIError as err:
+        if err.response.status_code == 400 and "Unable to parse range" in str(err):
+            raise SheetChangedError(
+                "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
+            ) from None
+        raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
@@ -19,6 +19,7 @@ from ..model import Cell, CellWrite, Table
 MAX_PAYLOAD_BYTES = 9_000_000
 # Tall blocks are cut so that a payload can be split between them.
 MAX_BLOCK_ROWS = 500
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def by_sheet(writes: Iterable[CellWrite]) -> dict[str, dict[int, dict[int, str]]]:
@@ -68,21 +69,27 @@ def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, A
     return {"range": absolute_range_name(title, cells), "values": grid}
 
 
-def payloads(
-    data: list[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES
-) -> list[list[dict[str, Any]]]:
-    """Pack value ranges into request bodies of at most `limit` bytes (one unless huge)."""
-    bodies: list[list[dict[str, Any]]] = [[]]
+def payloads(data: list[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> Iterator[bytes]:
+    """Yield RAW values.batchUpdate bodies of at most `limit` bytes of ranges (one unless huge).
+
+    Each range is encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped,
+    byte for byte what json.dumps of the whole body gives.
+    """
+    parts: list[bytes] = []
     size = 0
     for entry in data:
-        # As the HTTP client sends it: UTF-8, Vietnamese letters unescaped.
-        entry_size = len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) + 2
-        if bodies[-1] and size + entry_size > limit:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(entry)
-        size += entry_size
-    return bodies if bodies[0] else []
+        part = _ENCODE(entry).encode("utf-8")
+        if parts and size + len(part) + 2 > limit:
+            yield _body(parts)
+            parts, size = [], 0
+        parts.append(part)
+        size += len(part) + 2
+    if parts:
+        yield _body(parts)
+
+
+def _body(parts: list[bytes]) -> bytes:
+    return b'{"valueInputOption": "RAW", "data": [' + b", ".join(parts) + b"]}"
 
 
 def grid_of(echoed_range: str) -> tuple[int, int] | None:
@@ -111,28 +118,41 @@ def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
 
 
 def changed_row(
-    before: Table, now: Sequence[Sequence[Cell]], rows: Iterable[int], skip: set[int]
+    before: Table, now: Iterable[Sequence[Cell]], rows: Iterable[int], skip: set[int]
 ) -> int | None:
-    """Return the first of the header and `rows` that no longer matches, outside `skip` cols."""
+    """Return the first of the header and `rows` that no longer matches, outside `skip` cols.
+
+    `now` is the sheet's rows from row 1, read in order (and no further than needed).
+    """
+    wanted = {1, *rows}
+    seen = 0
+    for seen, new in enumerate(now, 1):
+        if seen in wanted and _differs(_row(before.rows, seen), new, skip):
+            return seen
+    # Rows past the last one read are empty now.
+    later = sorted(number for number in wanted if number > seen)
+    return next((n for n in later if _differs(_row(before.rows, n), [], skip)), None)
+
+
+def _differs(old: Sequence[Cell], new: Sequence[Cell], skip: set[int]) -> bool:
+    """Tell whether a row changed outside the `skip` columns."""
     # Columns left of the first skipped one are compared in one go when they are alike.
     head = min(skip, default=0) - 1
-    for number in sorted({1, *rows}):
-        old, new = _row(before.rows, number), _row(now, number)
-        width = max(len(old), len(new))
-        alike = head if head >= 0 else width
-        start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
-        for col in range(start, width + 1):
-            if col in skip:
-                continue
-            a = old[col - 1] if col <= len(old) else None
-            b = new[col - 1] if col <= len(new) else None
-            if not _same(a, b):
-                return number
-    return None
+    width = max(len(old), len(new))
+    alike = head if head >= 0 else width
+    start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
+    for col in range(start, width + 1):
+        if col in skip:
+            continue
+        a = old[col - 1] if col <= len(old) else None
+        b = new[col - 1] if col <= len(new) else None
+        if not _same(a, b):
+            return True
+    return False
 
 
 def check_rows(
-    before: Table, now: Sequence[Sequence[Cell]], rows: dict[int, dict[int, str]]
+    before: Table, now: Iterable[Sequence[Cell]], rows: dict[int, dict[int, str]]
 ) -> None:
     """Raise SheetChangedError when a row to write no longer holds the response read."""
     skip = {col for cells in rows.values() for col in cells}
