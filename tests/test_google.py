@@ -322,7 +322,8 @@ def test_sheet_titles_with_quotes_are_escaped(
 def test_value_ranges(
     cells: dict[int, dict[int, str]], expected: list[tuple[str, list[list[str]]]]
 ) -> None:
-    assert value_ranges("T", cells) == [{"range": f"'T'!{r}", "values": v} for r, v in expected]
+    ranges = [{"range": f"'T'!{r}", "values": v} for r, v in expected]
+    assert list(value_ranges("T", cells)) == ranges
 
 
 def test_payloads_split_only_above_the_limit() -> None:

@@ -311,7 +311,7 @@ class GoogleBackend:
 
     def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
         """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
-        data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
+        data = (entry for title in titles for entry in value_ranges(title, grouped[title]))
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
         for body in payloads(data):
             with self._google(writing=True):

@@ -41,7 +41,7 @@ def _runs(cells: dict[int, str]) -> list[tuple[int, list[str]]]:
     return runs
 
 
-def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> list[dict[str, Any]]:
+def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> Iterator[dict[str, Any]]:
     """Return values.batchUpdate data: rectangles made of written cells and nothing else.
 
     Runs with the same columns on consecutive rows merge into one rectangle, so a full
@@ -59,7 +59,8 @@ def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> list[dict[str, 
                     continue
             open_blocks[(col, len(values))] = len(blocks)
             blocks.append((row, col, [values]))
-    return [_entry(title, first, col, grid) for first, col, grid in blocks]
+    # One range at a time: a national sheet's ranges are only ever held encoded.
+    return (_entry(title, first, col, grid) for first, col, grid in blocks)
 
 
 def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, A
     return {"range": absolute_range_name(title, cells), "values": grid}
 
 
-def payloads(data: list[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> Iterator[bytes]:
+def payloads(data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> Iterator[bytes]:
     """Yield RAW values.batchUpdate bodies of at most `limit` bytes of ranges (one unless huge).
 
     Each range is encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped,
