@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from sheets_sync.errors import CredentialsError, SheetChangedError, SourceError
 from sheets_sync.model import CellWrite
-from sheets_sync.sheets.google import READ_OPTIONS, GoogleBackend, spreadsheet_key
+from sheets_sync.sheets.google import GoogleBackend, spreadsheet_key
 from sheets_sync.sheets.google_http import RetryPolicy, is_idempotent
-from sheets_sync.sheets.google_stream import answer_rows
+from sheets_sync.sheets.google_stream import answer_rows, batch_get
 from sheets_sync.sheets.google_writes import MAX_PAYLOAD_BYTES, payloads, value_ranges
 from tests.conftest import ServiceAccountKey
 from tests.helpers import HEADER as FULL_HEADER
@@ -807,9 +806,7 @@ def test_rows_read_after_growing_the_grid_read_as_the_values_read(
     google._widen(google._widen_requests([RESPONSES], {RESPONSES: {2: {last: "x"}}}))
     assert sheets_emulator.grid(KEY, RESPONSES)[1] == last
     # The check's answer, parsed row by row as it arrives, is what the read parsed whole.
-    url = SPREADSHEET_VALUES_BATCH_URL % KEY
-    params = {**READ_OPTIONS, "ranges": [f"'{RESPONSES}'"]}
-    streamed = google.http.stream(url, params, lambda chunks: list(answer_rows(chunks)))
+    streamed = batch_get(google.http, KEY, [f"'{RESPONSES}'"], lambda c: list(answer_rows(c)))
     assert streamed == [(0, row) for row in data.responses.rows]
     writes = {RESPONSES: {number: {last: "x"} for number in range(2, 6)}}
     google._check_unmoved({RESPONSES: data.responses}, writes)

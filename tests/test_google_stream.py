@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sheets_sync.sheets.google_stream import answer_rows
+from sheets_sync.sheets.google_stream import answer_ranges, answer_rows
 
 ANSWER: dict[str, Any] = {
     "spreadsheetId": "abc",
@@ -42,6 +42,18 @@ def test_every_split_of_the_answer_gives_the_same_rows(indent: int | None) -> No
     for size in (1, 2, 3, 7, 64, len(data)):
         chunks = [data[i : i + size] for i in range(0, len(data), size)]
         assert list(answer_rows(chunks)) == expected(ANSWER), size
+
+
+def test_each_range_comes_with_its_rows_and_echo_even_when_empty() -> None:
+    data = json.dumps(ANSWER, ensure_ascii=False).encode()
+    chunks = [data[i : i + 5] for i in range(0, len(data), 5)]
+    assert answer_ranges(chunks) == [
+        (part.get("values", []), part["range"]) for part in ANSWER["valueRanges"]
+    ]
+    assert answer_ranges([b'{"valueRanges": [{}, {"values": [["a"]]}]}']) == [
+        ([], ""),
+        ([["a"]], ""),
+    ]
 
 
 def test_an_answer_without_ranges_has_no_rows() -> None:

@@ -26,11 +26,7 @@ import gspread
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, NoValidUrlKeyFound, SpreadsheetNotFound
 from gspread.spreadsheet import Spreadsheet
-from gspread.urls import (
-    SPREADSHEET_BATCH_UPDATE_URL,
-    SPREADSHEET_VALUES_BATCH_UPDATE_URL,
-    SPREADSHEET_VALUES_BATCH_URL,
-)
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from ..config import HEADER_ALIASES
@@ -47,7 +43,7 @@ from .google_auth import (
     make_credentials,
 )
 from .google_http import JSON_TYPE, RetryPolicy, SheetsHTTPClient
-from .google_stream import answer_rows
+from .google_stream import answer_ranges, answer_rows, batch_get
 from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
@@ -55,13 +51,6 @@ _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 # A grid grown or cells written need no answer but that it was done.
 GROW_FIELDS = "spreadsheetId"
 WRITE_FIELDS = "totalUpdatedCells"
-READ_OPTIONS = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
-    "dateTimeRenderOption": "SERIAL_NUMBER",
-    "majorDimension": "ROWS",
-    # Without indentation a national sheet's answer is a third smaller.
-    "prettyPrint": "false",
-}
 
 
 def spreadsheet_key(source: str) -> str | None:
@@ -180,15 +169,14 @@ class GoogleBackend:
 
         The worksheets in `header_of` follow, with their first row only.
         """
-        spreadsheet = self._spreadsheet or self._open()
+        if self._spreadsheet is None:
+            self._open()
         ranges = [absolute_range_name(title) for title in titles]
         ranges += [absolute_range_name(title, "1:1") for title in header_of]
-        with self._google(), _ranges_gone():
-            answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
-        found = []
-        for part in answer.get("valueRanges", []):
-            found.append((part.get("values", []), grid_of(part.get("range", ""))))
-        return found
+        # Parsed row by row as it arrives: the answer is never held whole beside its rows.
+        with self._google():
+            parts = batch_get(self.http, self.key, ranges, answer_ranges)
+        return [(rows, grid_of(echo)) for rows, echo in parts]
 
     def read(
         self,
@@ -328,9 +316,6 @@ class GoogleBackend:
         as it arrives, never held whole.
         """
         titles = list(grouped)
-        params: dict[str, Any] = dict(READ_OPTIONS)
-        params["ranges"] = [absolute_range_name(title) for title in titles]
-        url = SPREADSHEET_VALUES_BATCH_URL % self.key
 
         def check(chunks: Iterator[bytes]) -> None:
             checked = set()
@@ -343,8 +328,8 @@ class GoogleBackend:
                 if index not in checked:  # a sheet read empty
                     check_rows(tables[title], [], grouped[title])
 
-        with self._google(), _ranges_gone():
-            self.http.stream(url, params, check)
+        with self._google():
+            batch_get(self.http, self.key, [absolute_range_name(t) for t in titles], check)
 
     def _widen_requests(
         self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]
@@ -388,16 +373,3 @@ def _held_once(rows: list[list[Cell]]) -> list[list[Cell]]:
             if type(value) is str:
                 row[index] = seen.setdefault(value, value)
     return rows
-
-
-@contextmanager
-def _ranges_gone() -> Iterator[None]:
-    """A worksheet read a moment ago and gone now: renamed or deleted while we worked."""
-    try:
-        yield
-    except APIError as err:
-        if err.response.status_code == 400 and "Unable to parse range" in str(err):
-            raise SheetChangedError(
-                "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
-            ) from None
-        raise

@@ -11,10 +11,23 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
+
+from ..errors import SheetChangedError
 from ..model import Cell
+from .google_http import SheetsHTTPClient, T
+
+READ_OPTIONS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+    # Without indentation a national sheet's answer is a third smaller.
+    "prettyPrint": "false",
+}
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -99,17 +112,59 @@ def _items(text: _Text) -> Iterator[int]:
         index += 1
 
 
-def answer_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, list[Cell]]]:
-    """Yield (index of the range asked for, row) for every row of a values.batchGet answer."""
+def _walk(chunks: Iterable[bytes]) -> Iterator[tuple[int, str | None, Any]]:
+    """Yield (range index, key, value) through a values.batchGet answer, `values` row by row.
+
+    Each range starts with (index, None, None), so a range with no member still shows.
+    """
     text = _Text(chunks)
     for key in _members(text):
         if key != "valueRanges":
             text.value()
             continue
         for index in _items(text):
+            yield index, None, None
             for field in _members(text):
                 if field != "values":
-                    text.value()
+                    yield index, field, text.value()
                     continue
                 for _ in _items(text):
-                    yield index, text.value()
+                    yield index, field, text.value()
+
+
+def answer_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, list[Cell]]]:
+    """Yield (index of the range asked for, row) for every row of a values.batchGet answer."""
+    return ((index, value) for index, key, value in _walk(chunks) if key == "values")
+
+
+def answer_ranges(chunks: Iterable[bytes]) -> list[tuple[list[list[Cell]], str]]:
+    """Return each range's rows and its echoed A1 range (`'T'!A1:Z1000`), in order."""
+    parts: list[tuple[list[list[Cell]], list[str]]] = []
+    for _, key, value in _walk(chunks):
+        if key is None:
+            parts.append(([], [""]))
+        elif key == "values":
+            parts[-1][0].append(value)
+        elif key == "range":
+            parts[-1][1][0] = str(value)
+    return [(rows, echo) for rows, (echo,) in parts]
+
+
+def batch_get(
+    http: SheetsHTTPClient, key: str, ranges: list[str], consume: Callable[[Iterator[bytes]], T]
+) -> T:
+    """Send one values.batchGet of `ranges` and hand its answer to `consume` as it arrives.
+
+    Values come UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
+    changes what comes back.
+    """
+    params: dict[str, Any] = {**READ_OPTIONS, "ranges": ranges}
+    try:
+        return http.stream(SPREADSHEET_VALUES_BATCH_URL % key, params, consume)
+    except APIError as err:
+        if err.response.status_code == 400 and "Unable to parse range" in str(err):
+            # Read a moment ago, gone now: renamed or deleted while we worked.
+            raise SheetChangedError(
+                "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
+            ) from None
+        raise
