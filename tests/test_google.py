@@ -235,10 +235,11 @@ def test_write_covers_status_cells_only_as_raw_text(
     writes = [*statuses(10), *roster_writes]
     google.write(writes, data)
     grow, check, put, recheck = sheets_emulator.requests[2:]
+    # The checks read the header and the rows written, here as one row range a sheet.
     for read in (check, recheck):
         assert read.path.endswith("values:batchGet") and read.query["ranges"] == [
-            f"'{RESPONSES}'",
-            f"'{ROSTER}'",
+            f"'{RESPONSES}'!1:11",
+            f"'{ROSTER}'!1:2",
         ]
     # The grid grows with nothing sent back: the rows come back as values, not GridData.
     assert grow.path.endswith(":batchUpdate") and grow.query["fields"] == ["spreadsheetId"]
@@ -397,6 +398,46 @@ def test_rows_changed_between_read_and_write(
     else:
         google.write(writes, data)
         assert sheets_emulator.values(KEY, RESPONSES)[0][FIRST_STATUS_COL - 1] == STATUS[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "fails"),
+    [(None, False), ("row 5", False), ("row 7", True), ("header", True), ("cut", True)],
+)
+def test_a_rerun_checks_the_header_and_the_rows_it_writes_only(
+    sheets_emulator: SheetsEmulator,
+    service_account_key: ServiceAccountKey,
+    change: str | None,
+    fails: bool,
+) -> None:
+    add_book(sheets_emulator, service_account_key, n=12)
+    google = backend(service_account_key)
+    data = google.read(None, ROSTER)
+    sheet = sheets_emulator.sheet(KEY, RESPONSES)
+    if change == "row 5" or change == "row 7":
+        sheet.rows[int(change[-1]) - 1][2] = "Trường khác"
+    elif change == "header":
+        sheet.rows[0][3] = "Tên Fanpage"
+    elif change == "cut":  # just before the check, the grid is cut above a row to write
+
+        def cut(request: Request) -> None:
+            if request.path.endswith("values:batchGet"):
+                sheet.row_count = 6
+                sheet.truncate()
+
+        sheets_emulator.on_request = cut
+    writes = [CellWrite(RESPONSES, 3, 2, "a@example.com"), CellWrite(RESPONSES, 7, 2, "b")]
+    if fails:
+        with pytest.raises(SheetChangedError):
+            google.write(writes, data)
+        assert not any(r.path.endswith("values:batchUpdate") for r in sheets_emulator.requests)
+        return
+    google.write(writes, data)
+    checks = [r for r in sheets_emulator.requests if r.path.endswith("values:batchGet")][1:]
+    ranges = [f"'{RESPONSES}'!{n}:{n}" for n in (1, 3, 7)]
+    assert [r.query["ranges"] for r in checks] == [ranges, ranges]
+    written = sheets_emulator.values(KEY, RESPONSES)
+    assert (written[2][1], written[6][1]) == ("a@example.com", "b")
 
 
 def test_renamed_worksheet_is_a_change(

@@ -3,9 +3,10 @@
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster,
        row 1 of the other worksheets, to tell which one holds the form's answers).
 write: (only when a status column lies past the grid: a spreadsheets.batchUpdate that grows
-       it, so a first run is 6) + values.batchGet, to check every row still holds the
-       response read + values.batchUpdate (RAW, status cells only; split only above Google's
-       10 MiB request limit) + values.batchGet (did a row move while the write was in flight?).
+       it, so a first run is 6) + values.batchGet, to check the header and every row to
+       write still hold what was read + values.batchUpdate (RAW, status cells only; split only
+       above Google's 10 MiB request limit) + values.batchGet (did a row move while the write
+       was in flight?). The checks ask for those rows only, as a few row ranges, when few.
 Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
 changes what comes back.
 """
@@ -17,7 +18,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -44,7 +44,15 @@ from .google_auth import (
 )
 from .google_http import JSON_TYPE, RetryPolicy, SheetsHTTPClient
 from .google_stream import answer_ranges, answer_rows, batch_get
-from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
+from .google_writes import (
+    by_sheet,
+    check_rows,
+    check_spans,
+    grid_of,
+    numbered,
+    payloads,
+    value_ranges,
+)
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
@@ -312,24 +320,25 @@ class GoogleBackend:
     ) -> None:
         """Raise SheetChangedError when a row to write no longer holds the response read.
 
-        The sheets are read again in one values.batchGet whose answer is compared row by row
-        as it arrives, never held whole.
+        The header and the written rows are read again in one values.batchGet (as a few row
+        ranges, or whole sheets), compared row by row as the answer arrives, never held whole.
         """
-        titles = list(grouped)
+        ranges, spans, owners = [], [], []
+        for title, rows in grouped.items():
+            runs = check_spans(rows)
+            whole = runs is None
+            for first, last in runs or [(1, max({1, *rows}))]:
+                ranges.append(absolute_range_name(title, "" if whole else f"{first}:{last}"))
+                spans.append((first, last))
+                owners.append(title)
 
         def check(chunks: Iterator[bytes]) -> None:
-            checked = set()
-            parts = groupby(answer_rows(chunks), key=itemgetter(0))
-            for index, rows in parts:
-                title = titles[index]
-                check_rows(tables[title], (row for _, row in rows), grouped[title])
-                checked.add(index)
-            for index, title in enumerate(titles):
-                if index not in checked:  # a sheet read empty
-                    check_rows(tables[title], [], grouped[title])
+            rows = numbered(answer_rows(chunks), spans)
+            for title, part in groupby(rows, key=lambda row: owners[row[0]]):
+                check_rows(tables[title], ((n, cells) for _, n, cells in part), grouped[title])
 
         with self._google():
-            batch_get(self.http, self.key, [absolute_range_name(t) for t in titles], check)
+            batch_get(self.http, self.key, ranges, check)
 
     def _widen_requests(
         self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]

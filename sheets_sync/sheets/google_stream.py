@@ -162,8 +162,9 @@ def batch_get(
     try:
         return http.stream(SPREADSHEET_VALUES_BATCH_URL % key, params, consume)
     except APIError as err:
-        if err.response.status_code == 400 and "Unable to parse range" in str(err):
-            # Read a moment ago, gone now: renamed or deleted while we worked.
+        gone = ("Unable to parse range", "exceeds grid limits")
+        if err.response.status_code == 400 and any(text in str(err) for text in gone):
+            # Read a moment ago, gone now: renamed, deleted or cut short while we worked.
             raise SheetChangedError(
                 "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
             ) from None

@@ -19,6 +19,9 @@ from ..model import Cell, CellWrite, Table
 MAX_PAYLOAD_BYTES = 9_000_000
 # Tall blocks are cut so that a payload can be split between them.
 MAX_BLOCK_ROWS = 500
+# The row checks read the header and the written rows as row ranges (`'T'!5:9`) when they fall
+# in this many runs or fewer (a rerun that writes a few rows); else the whole sheet.
+MAX_CHECK_SPANS = 20
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -118,21 +121,57 @@ def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
     return rows[number - 1] if number <= len(rows) else []
 
 
+def check_spans(rows: Iterable[int]) -> list[tuple[int, int]] | None:
+    """Return the runs of adjacent rows among the header and `rows`: (first, last) each.
+
+    None past MAX_CHECK_SPANS runs: the whole sheet is then asked for (a short URL).
+    """
+    spans: list[list[int]] = []
+    for number in sorted({1, *rows}):
+        if spans and spans[-1][1] + 1 == number:
+            spans[-1][1] = number
+        elif len(spans) == MAX_CHECK_SPANS:
+            return None
+        else:
+            spans.append([number, number])
+    return [(first, last) for first, last in spans]
+
+
+def numbered(
+    parts: Iterable[tuple[int, list[Cell]]], spans: Sequence[tuple[int, int]]
+) -> Iterator[tuple[int, int, list[Cell]]]:
+    """Yield (range index, row number, row) for every row of every span, in order.
+
+    `parts` are the rows of a values.batchGet of one range a span, each range read from the
+    span's first row. The answer leaves out a range's trailing empty rows: they come as [];
+    rows past a span (a whole sheet read for rows up to a last one) are left out.
+    """
+    answer = iter(parts)
+    pending = next(answer, None)
+    for index, (first, last) in enumerate(spans):
+        number = first
+        while pending is not None and pending[0] == index:
+            if number <= last:
+                yield index, number, pending[1]
+            number += 1
+            pending = next(answer, None)
+        for empty in range(number, last + 1):
+            yield index, empty, []
+
+
 def changed_row(
-    before: Table, now: Iterable[Sequence[Cell]], rows: Iterable[int], skip: set[int]
+    before: Table, now: Iterable[tuple[int, Sequence[Cell]]], rows: Iterable[int], skip: set[int]
 ) -> int | None:
     """Return the first of the header and `rows` that no longer matches, outside `skip` cols.
 
-    `now` is the sheet's rows from row 1, read in order (and no further than needed).
+    `now` is (row number, row) in increasing order, the header and every row of `rows` among
+    them (an empty row as []).
     """
     wanted = {1, *rows}
-    seen = 0
-    for seen, new in enumerate(now, 1):
-        if seen in wanted and _differs(_row(before.rows, seen), new, skip):
-            return seen
-    # Rows past the last one read are empty now.
-    later = sorted(number for number in wanted if number > seen)
-    return next((n for n in later if _differs(_row(before.rows, n), [], skip)), None)
+    for number, new in now:
+        if number in wanted and _differs(_row(before.rows, number), new, skip):
+            return number
+    return None
 
 
 def _differs(old: Sequence[Cell], new: Sequence[Cell], skip: set[int]) -> bool:
@@ -153,7 +192,7 @@ def _differs(old: Sequence[Cell], new: Sequence[Cell], skip: set[int]) -> bool:
 
 
 def check_rows(
-    before: Table, now: Iterable[Sequence[Cell]], rows: dict[int, dict[int, str]]
+    before: Table, now: Iterable[tuple[int, Sequence[Cell]]], rows: dict[int, dict[int, str]]
 ) -> None:
     """Raise SheetChangedError when a row to write no longer holds the response read."""
     skip = {col for cells in rows.values() for col in cells}
