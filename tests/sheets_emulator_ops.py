@@ -262,7 +262,7 @@ def batch_update(book: Spreadsheet, body: Json, fields: str | None = None) -> Js
     With includeSpreadsheetInResponse the answer carries the spreadsheet after the update,
     and with responseIncludeGridData the cells of `responseRanges`, as the real API does.
     """
-    saved = _snapshot(book.sheets), book.next_sheet_id
+    saved = [sheet.copy() for sheet in book.sheets], book.next_sheet_id
     replies = []
     try:
         for index, request in enumerate(body.get("requests") or []):
@@ -282,17 +282,6 @@ def batch_update(book: Spreadsheet, body: Json, fields: str | None = None) -> Js
         ranges = body.get("responseRanges") or [] if body.get("responseIncludeGridData") else []
         answer["updatedSpreadsheet"] = _with_grid_data(book, ranges)
     return answer if not fields else _select(answer, _parse_mask(fields))
-
-
-def _snapshot(sheets: list[Sheet]) -> list[Sheet]:
-    """Copy the sheets for a rollback: stored cells are immutable, so the rows' lists suffice.
-
-    A deep copy of a national sheet takes seconds of the emulator's CPU on every request.
-    """
-    return [
-        Sheet(s.sheet_id, s.title, s.row_count, s.col_count, [line[:] for line in s.rows])
-        for s in sheets
-    ]
 
 
 def _with_grid_data(book: Spreadsheet, ranges: list[str]) -> Json:
