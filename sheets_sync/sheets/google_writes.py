@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -22,6 +22,7 @@ MAX_BLOCK_ROWS = 500
 # The row checks read the header and the written rows as row ranges (`'T'!5:9`) when they fall
 # in this many runs or fewer (a rerun that writes a few rows); else the whole sheet.
 MAX_CHECK_SPANS = 20
+Block = tuple[int, int, list[list[str]]]  # (first row, first col, values)
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -45,25 +46,36 @@ def _runs(cells: dict[int, str]) -> list[tuple[int, list[str]]]:
 
 
 def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> Iterator[dict[str, Any]]:
-    """Return values.batchUpdate data: rectangles made of written cells and nothing else.
+    """Yield values.batchUpdate data: rectangles made of written cells and nothing else.
 
     Runs with the same columns on consecutive rows merge into one rectangle, so a full
-    status column block over thousands of rows is a handful of ranges.
+    status column block over thousands of rows is a handful of ranges. Rectangles come in
+    the order they were started, each as soon as it and those before it can grow no more:
+    a national sheet's ranges are never all held at once.
     """
-    blocks: list[tuple[int, int, list[list[str]]]] = []  # (first row, first col, values)
-    open_blocks: dict[tuple[int, int], int] = {}  # (first col, width) -> index in blocks
+    started: deque[Block] = deque()
+    open_blocks: dict[tuple[int, int], Block] = {}  # (first col, width) -> block
     for row in sorted(rows):
         for col, values in _runs(rows[row]):
-            index = open_blocks.get((col, len(values)))
-            if index is not None:
-                first, _, grid = blocks[index]
+            block = open_blocks.get((col, len(values)))
+            if block is not None:
+                first, _, grid = block
                 if first + len(grid) == row and len(grid) < MAX_BLOCK_ROWS:
                     grid.append(values)
                     continue
-            open_blocks[(col, len(values))] = len(blocks)
-            blocks.append((row, col, [values]))
-    # One range at a time: a national sheet's ranges are only ever held encoded.
-    return (_entry(title, first, col, grid) for first, col, grid in blocks)
+            block = open_blocks[(col, len(values))] = (row, col, [values])
+            started.append(block)
+        while started and not _grows(started[0], row, open_blocks):
+            yield _entry(title, *started.popleft())
+    while started:
+        yield _entry(title, *started.popleft())
+
+
+def _grows(block: Block, row: int, open_blocks: dict[tuple[int, int], Block]) -> bool:
+    """Tell whether a block may still take the row after `row` (rows come in order)."""
+    first, col, grid = block
+    can_take = first + len(grid) == row + 1 and len(grid) < MAX_BLOCK_ROWS
+    return can_take and open_blocks.get((col, len(grid[0]))) is block
 
 
 def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, Any]:
