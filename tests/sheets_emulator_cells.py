@@ -33,6 +33,8 @@ class Formula:
 
 
 Stored = None | str | bool | int | float | DateCell | Formula
+# A tuple, not `str | bool | int | float`: that union is built again at every call.
+_PLAIN = (str, bool, int, float)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def from_user(value: Any) -> Stored:
         return DateCell(to_serial(value), "date")
     if isinstance(value, tuple) and value[0] == "date":
         return DateCell(value[1], value[2] if len(value) > 2 else None)
-    if isinstance(value, str | bool | int | float):
+    if isinstance(value, _PLAIN):
         return value
     raise TypeError(f"unsupported cell {value!r}")
 
@@ -103,7 +105,7 @@ def parse_input(value: Any, option: str, locale: Locale) -> Stored:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or option == "RAW":
-        return value if isinstance(value, str | bool | int | float) else str(value)
+        return value if isinstance(value, _PLAIN) else str(value)
     return _parse_typed(value, locale)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -107,8 +106,8 @@ def _select(value: Any, tree: dict[str, Any] | None) -> Any:
 def _trimmed(grid: GridRange, value_option: str, date_option: str, locale_name: str) -> list[Any]:
     locale = locale_of(locale_name)
     rows: list[list[Any]] = []
-    for r in range(grid.row0, min(grid.row1, len(grid.sheet.rows))):
-        line = [grid.sheet.get(r, c) for c in range(grid.col0, grid.col1)]
+    for stored in grid.sheet.rows[grid.row0 : grid.row1]:
+        line = stored[grid.col0 : grid.col1]  # the cells past a stored row's end are empty
         while line and line[-1] is None:
             line.pop()
         rows.append(
@@ -263,7 +262,7 @@ def batch_update(book: Spreadsheet, body: Json, fields: str | None = None) -> Js
     With includeSpreadsheetInResponse the answer carries the spreadsheet after the update,
     and with responseIncludeGridData the cells of `responseRanges`, as the real API does.
     """
-    saved = copy.deepcopy(book.sheets), book.next_sheet_id
+    saved = [sheet.copy() for sheet in book.sheets], book.next_sheet_id
     replies = []
     try:
         for index, request in enumerate(body.get("requests") or []):

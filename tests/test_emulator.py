@@ -180,6 +180,9 @@ def test_writes_past_the_grid_fail_like_google(book: gspread.Spreadsheet) -> Non
     }
 
 
+FIRST_ROW = {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+
+
 def test_batch_update_is_all_or_nothing(
     book: gspread.Spreadsheet, sheets_emulator: SheetsEmulator
 ) -> None:
@@ -193,6 +196,17 @@ def test_batch_update_is_all_or_nothing(
             }
         )
     assert sheets_emulator.grid("K" * 44, "Sheet1") == (10, 5)
+    before = sheets_emulator.values("K" * 44, "Sheet1")
+    with pytest.raises(gspread.exceptions.APIError):
+        book.batch_update(
+            {
+                "requests": [
+                    {"deleteDimension": {"range": FIRST_ROW}},
+                    {"deleteSheet": {"sheetId": 42}},
+                ]
+            }
+        )
+    assert sheets_emulator.values("K" * 44, "Sheet1") == before
     with pytest.raises(gspread.exceptions.APIError):
         book.values_batch_update(
             {

@@ -13,6 +13,7 @@ from sheets_sync.errors import CredentialsError, SheetChangedError, SourceError
 from sheets_sync.model import CellWrite
 from sheets_sync.sheets.google import GoogleBackend, spreadsheet_key
 from sheets_sync.sheets.google_http import RetryPolicy, is_idempotent
+from sheets_sync.sheets.google_stream import answer_rows, batch_get
 from sheets_sync.sheets.google_writes import MAX_PAYLOAD_BYTES, payloads, value_ranges
 from tests.conftest import ServiceAccountKey
 from tests.helpers import HEADER as FULL_HEADER
@@ -234,10 +235,11 @@ def test_write_covers_status_cells_only_as_raw_text(
     writes = [*statuses(10), *roster_writes]
     google.write(writes, data)
     grow, check, put, recheck = sheets_emulator.requests[2:]
+    # The checks read the header and the rows written, here as one row range a sheet.
     for read in (check, recheck):
         assert read.path.endswith("values:batchGet") and read.query["ranges"] == [
-            f"'{RESPONSES}'",
-            f"'{ROSTER}'",
+            f"'{RESPONSES}'!1:11",
+            f"'{ROSTER}'!1:2",
         ]
     # The grid grows with nothing sent back: the rows come back as values, not GridData.
     assert grow.path.endswith(":batchUpdate") and grow.query["fields"] == ["spreadsheetId"]
@@ -320,19 +322,21 @@ def test_sheet_titles_with_quotes_are_escaped(
 def test_value_ranges(
     cells: dict[int, dict[int, str]], expected: list[tuple[str, list[list[str]]]]
 ) -> None:
-    assert value_ranges("T", cells) == [{"range": f"'T'!{r}", "values": v} for r, v in expected]
+    ranges = [{"range": f"'T'!{r}", "values": v} for r, v in expected]
+    assert list(value_ranges("T", cells)) == ranges
 
 
 def test_payloads_split_only_above_the_limit() -> None:
     # Vietnamese text counts as the UTF-8 the client sends: 2-3 bytes a letter.
     entries = [{"range": f"'T'!I{i}", "values": [["Cần sửa " * 100]]} for i in range(1, 20001)]
-    sizes = [
-        len(json.dumps({"data": body}, ensure_ascii=False).encode()) for body in payloads(entries)
-    ]
-    assert len(sizes) == 3
-    assert all(size <= MAX_PAYLOAD_BYTES + 100 for size in sizes)
-    assert payloads(entries[:100]) == [entries[:100]]
-    assert payloads([]) == []
+    bodies = list(payloads(entries))
+    assert len(bodies) == 3
+    assert all(len(body) <= MAX_PAYLOAD_BYTES + 100 for body in bodies)
+    assert [entry for body in bodies for entry in json.loads(body)["data"]] == entries
+    # Each body is what json.dumps of it gives, Vietnamese letters as UTF-8.
+    whole = {"valueInputOption": "RAW", "data": entries[:100]}
+    assert list(payloads(entries[:100])) == [json.dumps(whole, ensure_ascii=False).encode()]
+    assert list(payloads([])) == []
 
 
 # -- rows moved between read and write ---------------------------------------------------------
@@ -394,6 +398,46 @@ def test_rows_changed_between_read_and_write(
     else:
         google.write(writes, data)
         assert sheets_emulator.values(KEY, RESPONSES)[0][FIRST_STATUS_COL - 1] == STATUS[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "fails"),
+    [(None, False), ("row 5", False), ("row 7", True), ("header", True), ("cut", True)],
+)
+def test_a_rerun_checks_the_header_and_the_rows_it_writes_only(
+    sheets_emulator: SheetsEmulator,
+    service_account_key: ServiceAccountKey,
+    change: str | None,
+    fails: bool,
+) -> None:
+    add_book(sheets_emulator, service_account_key, n=12)
+    google = backend(service_account_key)
+    data = google.read(None, ROSTER)
+    sheet = sheets_emulator.sheet(KEY, RESPONSES)
+    if change == "row 5" or change == "row 7":
+        sheet.rows[int(change[-1]) - 1][2] = "Trường khác"
+    elif change == "header":
+        sheet.rows[0][3] = "Tên Fanpage"
+    elif change == "cut":  # just before the check, the grid is cut above a row to write
+
+        def cut(request: Request) -> None:
+            if request.path.endswith("values:batchGet"):
+                sheet.row_count = 6
+                sheet.truncate()
+
+        sheets_emulator.on_request = cut
+    writes = [CellWrite(RESPONSES, 3, 2, "a@example.com"), CellWrite(RESPONSES, 7, 2, "b")]
+    if fails:
+        with pytest.raises(SheetChangedError):
+            google.write(writes, data)
+        assert not any(r.path.endswith("values:batchUpdate") for r in sheets_emulator.requests)
+        return
+    google.write(writes, data)
+    checks = [r for r in sheets_emulator.requests if r.path.endswith("values:batchGet")][1:]
+    ranges = [f"'{RESPONSES}'!{n}:{n}" for n in (1, 3, 7)]
+    assert [r.query["ranges"] for r in checks] == [ranges, ranges]
+    written = sheets_emulator.values(KEY, RESPONSES)
+    assert (written[2][1], written[6][1]) == ("a@example.com", "b")
 
 
 def test_renamed_worksheet_is_a_change(
@@ -802,4 +846,11 @@ def test_rows_read_after_growing_the_grid_read_as_the_values_read(
     last = FIRST_STATUS_COL + 4
     google._widen(google._widen_requests([RESPONSES], {RESPONSES: {2: {last: "x"}}}))
     assert sheets_emulator.grid(KEY, RESPONSES)[1] == last
-    assert google._rows([RESPONSES]) == [data.responses.rows]
+    # The check's answer, parsed row by row as it arrives, is what the read parsed whole.
+    streamed = batch_get(google.http, KEY, [f"'{RESPONSES}'"], lambda c: list(answer_rows(c)))
+    assert streamed == [(0, row) for row in data.responses.rows]
+    writes = {RESPONSES: {number: {last: "x"} for number in range(2, 6)}}
+    google._check_unmoved({RESPONSES: data.responses}, writes)
+    sheets_emulator.sheet(KEY, RESPONSES).rows[4][1] = 0.25
+    with pytest.raises(SheetChangedError, match="dòng 5 không còn như lúc đọc"):
+        google._check_unmoved({RESPONSES: data.responses}, writes)

@@ -3,9 +3,10 @@
 read:  spreadsheets.get (titles, ids, grid sizes only) + values.batchGet (responses, roster,
        row 1 of the other worksheets, to tell which one holds the form's answers).
 write: (only when a status column lies past the grid: a spreadsheets.batchUpdate that grows
-       it, so a first run is 6) + values.batchGet, to check every row still holds the
-       response read + values.batchUpdate (RAW, status cells only; split only above Google's
-       10 MiB request limit) + values.batchGet (did a row move while the write was in flight?).
+       it, so a first run is 6) + values.batchGet, to check the header and every row to
+       write still hold what was read + values.batchUpdate (RAW, status cells only; split only
+       above Google's 10 MiB request limit) + values.batchGet (did a row move while the write
+       was in flight?). The checks ask for those rows only, as a few row ranges, when few.
 Values are read UNFORMATTED with dates as serial numbers, so the spreadsheet's locale never
 changes what comes back.
 """
@@ -16,6 +17,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -40,21 +42,23 @@ from .google_auth import (
     load_key,
     make_credentials,
 )
-from .google_http import RetryPolicy, SheetsHTTPClient
-from .google_writes import by_sheet, check_rows, grid_of, payloads, value_ranges
+from .google_http import JSON_TYPE, RetryPolicy, SheetsHTTPClient
+from .google_stream import answer_ranges, answer_rows, batch_get
+from .google_writes import (
+    by_sheet,
+    check_rows,
+    check_spans,
+    grid_of,
+    numbered,
+    payloads,
+    value_ranges,
+)
 
 # Google keys are 44 characters today; older ones are shorter but never under 20.
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 # A grid grown or cells written need no answer but that it was done.
 GROW_FIELDS = "spreadsheetId"
 WRITE_FIELDS = "totalUpdatedCells"
-READ_OPTIONS = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
-    "dateTimeRenderOption": "SERIAL_NUMBER",
-    "majorDimension": "ROWS",
-    # Without indentation a national sheet's answer is a third smaller.
-    "prettyPrint": "false",
-}
 
 
 def spreadsheet_key(source: str) -> str | None:
@@ -173,23 +177,14 @@ class GoogleBackend:
 
         The worksheets in `header_of` follow, with their first row only.
         """
-        spreadsheet = self._spreadsheet or self._open()
+        if self._spreadsheet is None:
+            self._open()
         ranges = [absolute_range_name(title) for title in titles]
         ranges += [absolute_range_name(title, "1:1") for title in header_of]
+        # Parsed row by row as it arrives: the answer is never held whole beside its rows.
         with self._google():
-            try:
-                answer = spreadsheet.values_batch_get(ranges, params=dict(READ_OPTIONS))
-            except APIError as err:
-                if err.response.status_code == 400 and "Unable to parse range" in str(err):
-                    # Read a moment ago, gone now: renamed or deleted while we worked.
-                    raise SheetChangedError(
-                        "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
-                    ) from None
-                raise
-        found = []
-        for part in answer.get("valueRanges", []):
-            found.append((part.get("values", []), grid_of(part.get("range", ""))))
-        return found
+            parts = batch_get(self.http, self.key, ranges, answer_ranges)
+        return [(rows, grid_of(echo)) for rows, echo in parts]
 
     def read(
         self,
@@ -274,12 +269,10 @@ class GoogleBackend:
         widen = self._widen_requests(titles, grouped)
         if widen:
             self._widen(widen)
-        current = self._rows(titles)
-        _check_unmoved(tables, grouped, current)
-        del current  # a national sheet: one parsed copy at a time besides the read
+        self._check_unmoved(tables, grouped)
         self._send(titles, grouped)
         try:
-            _check_unmoved(tables, grouped, self._rows(titles))
+            self._check_unmoved(tables, grouped)
         except SheetChangedError as err:
             err.written = True
             raise
@@ -314,16 +307,38 @@ class GoogleBackend:
 
     def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
         """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
-        data = [entry for title in titles for entry in value_ranges(title, grouped[title])]
+        data = (entry for title in titles for entry in value_ranges(title, grouped[title]))
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
         for body in payloads(data):
             with self._google(writing=True):
                 # Only the count comes back, not a line per range written.
-                json = {"valueInputOption": "RAW", "data": body}
-                self.http.request("post", url, json=json, params={"fields": WRITE_FIELDS})
+                params: dict[str, Any] = {"fields": WRITE_FIELDS}
+                self.http.request("post", url, params, body, headers={"Content-Type": JSON_TYPE})
 
-    def _rows(self, titles: Sequence[str]) -> list[list[list[Cell]]]:
-        return [rows for rows, _ in self._batch_get(titles)]
+    def _check_unmoved(
+        self, tables: dict[str, Table], grouped: dict[str, dict[int, dict[int, str]]]
+    ) -> None:
+        """Raise SheetChangedError when a row to write no longer holds the response read.
+
+        The header and the written rows are read again in one values.batchGet (as a few row
+        ranges, or whole sheets), compared row by row as the answer arrives, never held whole.
+        """
+        ranges, spans, owners = [], [], []
+        for title, rows in grouped.items():
+            runs = check_spans(rows)
+            whole = runs is None
+            for first, last in runs or [(1, max({1, *rows}))]:
+                ranges.append(absolute_range_name(title, "" if whole else f"{first}:{last}"))
+                spans.append((first, last))
+                owners.append(title)
+
+        def check(chunks: Iterator[bytes]) -> None:
+            rows = numbered(answer_rows(chunks), spans)
+            for title, part in groupby(rows, key=lambda row: owners[row[0]]):
+                check_rows(tables[title], ((n, cells) for _, n, cells in part), grouped[title])
+
+        with self._google():
+            batch_get(self.http, self.key, ranges, check)
 
     def _widen_requests(
         self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]
@@ -367,13 +382,3 @@ def _held_once(rows: list[list[Cell]]) -> list[list[Cell]]:
             if type(value) is str:
                 row[index] = seen.setdefault(value, value)
     return rows
-
-
-def _check_unmoved(
-    tables: dict[str, Table],
-    grouped: dict[str, dict[int, dict[int, str]]],
-    current: list[list[list[Cell]]],
-) -> None:
-    """Raise SheetChangedError when a row to write no longer holds the response read."""
-    for title, rows in zip(grouped, current, strict=True):
-        check_rows(tables[title], rows, grouped[title])

@@ -6,11 +6,11 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from functools import partial
 from json import dumps
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from google.auth.exceptions import TransportError
@@ -24,6 +24,10 @@ GOOGLE_SHEETS_ROOT = "https://sheets.googleapis.com"
 API_ROOT_ENV = "SHEETS_SYNC_API_ROOT"
 RETRY_SCALE_ENV = "SHEETS_SYNC_RETRY_SCALE"
 DEADLINE_ENV = "SHEETS_SYNC_REQUEST_DEADLINE"
+JSON_TYPE = "application/json; charset=utf-8"
+# Chunks of an answer read as a stream: small beside a national sheet, large beside a row.
+STREAM_CHUNK = 1 << 20
+T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Dropped connections, timeouts, and google-auth's wrapper for the same on the token endpoint.
 NETWORK_ERRORS = (
@@ -137,21 +141,48 @@ class SheetsHTTPClient(HTTPClient):
         headers: MutableMapping[str, str] | None = None,
     ) -> requests.Response:
         """Send one request to the Sheets API, retrying what is safe to retry."""
-        if not endpoint.startswith(GOOGLE_SHEETS_ROOT + "/"):
-            # Drive and anything else: the backend needs none, and its scope allows none.
-            raise SourceError(f"Yêu cầu ngoài Google Sheets API bị chặn: {endpoint}")
-        url = self.api_root + endpoint[len(GOOGLE_SHEETS_ROOT) :]
-        policy = self.retry
-        self.timeout = (policy.connect_timeout, policy.read_timeout)
+        url = self._url(endpoint)
         retry = is_idempotent(method, url, json)
         if json is not None:
             # UTF-8 instead of requests' \uXXXX escapes: Vietnamese text is a third smaller.
             data, json = dumps(json, ensure_ascii=False).encode("utf-8"), None
-            headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
+            headers = {**(headers or {}), "Content-Type": JSON_TYPE}
+        send = partial(super().request, method, url, params, data, json, files, headers)
+        return self._retrying(send, retry=retry)
+
+    def stream(
+        self, endpoint: str, params: ParamsType, consume: Callable[[Iterator[bytes]], T]
+    ) -> T:
+        """GET an answer and hand its body to `consume` in chunks as they arrive.
+
+        `consume` runs within the request's deadline, and again from the start on a retry.
+        """
+        url = self._url(endpoint)
+
+        def send() -> T:
+            response = self.session.request(
+                "GET", url, params=params, timeout=self.timeout, stream=True
+            )
+            with response:
+                if not response.ok:
+                    raise APIError(response)
+                return consume(response.iter_content(STREAM_CHUNK))
+
+        return self._retrying(send, retry=True)
+
+    def _url(self, endpoint: str) -> str:
+        if not endpoint.startswith(GOOGLE_SHEETS_ROOT + "/"):
+            # Drive and anything else: the backend needs none, and its scope allows none.
+            raise SourceError(f"Yêu cầu ngoài Google Sheets API bị chặn: {endpoint}")
+        return self.api_root + endpoint[len(GOOGLE_SHEETS_ROOT) :]
+
+    def _retrying(self, send: Callable[[], T], *, retry: bool) -> T:
+        """Call `send` within the deadline until it answers, when `retry` allows it again."""
+        policy = self.retry
+        self.timeout = (policy.connect_timeout, policy.read_timeout)
         started, failures, waited = time.monotonic(), 0, 0.0
         while True:
             try:
-                send = partial(super().request, method, url, params, data, json, files, headers)
                 return self._within_deadline(send, policy.deadline)
             except APIError as err:
                 status = err.response.status_code
@@ -172,15 +203,13 @@ class SheetsHTTPClient(HTTPClient):
             self.sleep(delay)
             waited += delay
 
-    def _within_deadline(
-        self, send: Callable[[], requests.Response], seconds: float
-    ) -> requests.Response:
+    def _within_deadline(self, send: Callable[[], T], seconds: float) -> T:
         """Send in a worker thread; past `seconds`, leave it to its session and give up.
 
         The abandoned session is closed by its worker once the server lets go; later
         requests go through a new one.
         """
-        answer: list[requests.Response] = []
+        answer: list[T] = []
         failure: list[BaseException] = []
         done, abandoned = threading.Event(), threading.Event()
         session = self.session

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
@@ -19,6 +19,11 @@ from ..model import Cell, CellWrite, Table
 MAX_PAYLOAD_BYTES = 9_000_000
 # Tall blocks are cut so that a payload can be split between them.
 MAX_BLOCK_ROWS = 500
+# The row checks read the header and the written rows as row ranges (`'T'!5:9`) when they fall
+# in this many runs or fewer (a rerun that writes a few rows); else the whole sheet.
+MAX_CHECK_SPANS = 20
+Block = tuple[int, int, list[list[str]]]  # (first row, first col, values)
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def by_sheet(writes: Iterable[CellWrite]) -> dict[str, dict[int, dict[int, str]]]:
@@ -40,25 +45,37 @@ def _runs(cells: dict[int, str]) -> list[tuple[int, list[str]]]:
     return runs
 
 
-def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> list[dict[str, Any]]:
-    """Return values.batchUpdate data: rectangles made of written cells and nothing else.
+def value_ranges(title: str, rows: dict[int, dict[int, str]]) -> Iterator[dict[str, Any]]:
+    """Yield values.batchUpdate data: rectangles made of written cells and nothing else.
 
     Runs with the same columns on consecutive rows merge into one rectangle, so a full
-    status column block over thousands of rows is a handful of ranges.
+    status column block over thousands of rows is a handful of ranges. Rectangles come in
+    the order they were started, each as soon as it and those before it can grow no more:
+    a national sheet's ranges are never all held at once.
     """
-    blocks: list[tuple[int, int, list[list[str]]]] = []  # (first row, first col, values)
-    open_blocks: dict[tuple[int, int], int] = {}  # (first col, width) -> index in blocks
+    started: deque[Block] = deque()
+    open_blocks: dict[tuple[int, int], Block] = {}  # (first col, width) -> block
     for row in sorted(rows):
         for col, values in _runs(rows[row]):
-            index = open_blocks.get((col, len(values)))
-            if index is not None:
-                first, _, grid = blocks[index]
+            block = open_blocks.get((col, len(values)))
+            if block is not None:
+                first, _, grid = block
                 if first + len(grid) == row and len(grid) < MAX_BLOCK_ROWS:
                     grid.append(values)
                     continue
-            open_blocks[(col, len(values))] = len(blocks)
-            blocks.append((row, col, [values]))
-    return [_entry(title, first, col, grid) for first, col, grid in blocks]
+            block = open_blocks[(col, len(values))] = (row, col, [values])
+            started.append(block)
+        while started and not _grows(started[0], row, open_blocks):
+            yield _entry(title, *started.popleft())
+    while started:
+        yield _entry(title, *started.popleft())
+
+
+def _grows(block: Block, row: int, open_blocks: dict[tuple[int, int], Block]) -> bool:
+    """Tell whether a block may still take the row after `row` (rows come in order)."""
+    first, col, grid = block
+    can_take = first + len(grid) == row + 1 and len(grid) < MAX_BLOCK_ROWS
+    return can_take and open_blocks.get((col, len(grid[0]))) is block
 
 
 def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, Any]:
@@ -68,21 +85,27 @@ def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, A
     return {"range": absolute_range_name(title, cells), "values": grid}
 
 
-def payloads(
-    data: list[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES
-) -> list[list[dict[str, Any]]]:
-    """Pack value ranges into request bodies of at most `limit` bytes (one unless huge)."""
-    bodies: list[list[dict[str, Any]]] = [[]]
+def payloads(data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> Iterator[bytes]:
+    """Yield RAW values.batchUpdate bodies of at most `limit` bytes of ranges (one unless huge).
+
+    Each range is encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped,
+    byte for byte what json.dumps of the whole body gives.
+    """
+    parts: list[bytes] = []
     size = 0
     for entry in data:
-        # As the HTTP client sends it: UTF-8, Vietnamese letters unescaped.
-        entry_size = len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) + 2
-        if bodies[-1] and size + entry_size > limit:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(entry)
-        size += entry_size
-    return bodies if bodies[0] else []
+        part = _ENCODE(entry).encode("utf-8")
+        if parts and size + len(part) + 2 > limit:
+            yield _body(parts)
+            parts, size = [], 0
+        parts.append(part)
+        size += len(part) + 2
+    if parts:
+        yield _body(parts)
+
+
+def _body(parts: list[bytes]) -> bytes:
+    return b'{"valueInputOption": "RAW", "data": [' + b", ".join(parts) + b"]}"
 
 
 def grid_of(echoed_range: str) -> tuple[int, int] | None:
@@ -110,29 +133,78 @@ def _row(rows: Sequence[Sequence[Cell]], number: int) -> Sequence[Cell]:
     return rows[number - 1] if number <= len(rows) else []
 
 
-def changed_row(
-    before: Table, now: Sequence[Sequence[Cell]], rows: Iterable[int], skip: set[int]
-) -> int | None:
-    """Return the first of the header and `rows` that no longer matches, outside `skip` cols."""
-    # Columns left of the first skipped one are compared in one go when they are alike.
-    head = min(skip, default=0) - 1
+def check_spans(rows: Iterable[int]) -> list[tuple[int, int]] | None:
+    """Return the runs of adjacent rows among the header and `rows`: (first, last) each.
+
+    None past MAX_CHECK_SPANS runs: the whole sheet is then asked for (a short URL).
+    """
+    spans: list[list[int]] = []
     for number in sorted({1, *rows}):
-        old, new = _row(before.rows, number), _row(now, number)
-        width = max(len(old), len(new))
-        alike = head if head >= 0 else width
-        start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
-        for col in range(start, width + 1):
-            if col in skip:
-                continue
-            a = old[col - 1] if col <= len(old) else None
-            b = new[col - 1] if col <= len(new) else None
-            if not _same(a, b):
-                return number
+        if spans and spans[-1][1] + 1 == number:
+            spans[-1][1] = number
+        elif len(spans) == MAX_CHECK_SPANS:
+            return None
+        else:
+            spans.append([number, number])
+    return [(first, last) for first, last in spans]
+
+
+def numbered(
+    parts: Iterable[tuple[int, list[Cell]]], spans: Sequence[tuple[int, int]]
+) -> Iterator[tuple[int, int, list[Cell]]]:
+    """Yield (range index, row number, row) for every row of every span, in order.
+
+    `parts` are the rows of a values.batchGet of one range a span, each range read from the
+    span's first row. The answer leaves out a range's trailing empty rows: they come as [];
+    rows past a span (a whole sheet read for rows up to a last one) are left out.
+    """
+    answer = iter(parts)
+    pending = next(answer, None)
+    for index, (first, last) in enumerate(spans):
+        number = first
+        while pending is not None and pending[0] == index:
+            if number <= last:
+                yield index, number, pending[1]
+            number += 1
+            pending = next(answer, None)
+        for empty in range(number, last + 1):
+            yield index, empty, []
+
+
+def changed_row(
+    before: Table, now: Iterable[tuple[int, Sequence[Cell]]], rows: Iterable[int], skip: set[int]
+) -> int | None:
+    """Return the first of the header and `rows` that no longer matches, outside `skip` cols.
+
+    `now` is (row number, row) in increasing order, the header and every row of `rows` among
+    them (an empty row as []).
+    """
+    wanted = {1, *rows}
+    for number, new in now:
+        if number in wanted and _differs(_row(before.rows, number), new, skip):
+            return number
     return None
 
 
+def _differs(old: Sequence[Cell], new: Sequence[Cell], skip: set[int]) -> bool:
+    """Tell whether a row changed outside the `skip` columns."""
+    # Columns left of the first skipped one are compared in one go when they are alike.
+    head = min(skip, default=0) - 1
+    width = max(len(old), len(new))
+    alike = head if head >= 0 else width
+    start = alike + 1 if _alike(old[:alike], new[:alike]) else 1
+    for col in range(start, width + 1):
+        if col in skip:
+            continue
+        a = old[col - 1] if col <= len(old) else None
+        b = new[col - 1] if col <= len(new) else None
+        if not _same(a, b):
+            return True
+    return False
+
+
 def check_rows(
-    before: Table, now: Sequence[Sequence[Cell]], rows: dict[int, dict[int, str]]
+    before: Table, now: Iterable[tuple[int, Sequence[Cell]]], rows: dict[int, dict[int, str]]
 ) -> None:
     """Raise SheetChangedError when a row to write no longer holds the response read."""
     skip = {col for cells in rows.values() for col in cells}
