@@ -9,6 +9,7 @@ only the width of its title.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -87,6 +88,7 @@ def fit_widths(
     return tuple(result)
 
 
+@functools.lru_cache(maxsize=256)  # the same few titles, measured for every list
 def title_twips(title: str) -> int:
     """Return the width a bold title needs: a short one on one line, else its longest word."""
     if len(title) <= SHORT_TITLE:

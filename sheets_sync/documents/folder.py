@@ -169,11 +169,12 @@ def commit(
 
 def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
     """Move the lists this tool made that are not in `keep` from `out_dir` to `cu/`."""
-    stale = [
+    # Sorted once picked: a national folder holds a hundred thousand lists to keep.
+    stale = sorted(
         path
-        for path in sorted(out_dir.glob("*.docx"))
+        for path in out_dir.glob("*.docx")
         if path.name not in keep and not path.is_symlink() and made_here(path)
-    ]
+    )
     if not stale:
         return []
     move_aside(stale, out_dir / OLD_DIR, "danh sách cũ")
