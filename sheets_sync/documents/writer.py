@@ -33,7 +33,9 @@ from .maker import DocumentMaker, SummaryUnit, summary_units
 SUMMARY_FILE = "tong-hop.docx"
 # Below this many units, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 200
-CHUNK_SIZE = 32
+# Lists a worker is handed at a time: about 30 ms of work, so that handing out work and
+# reading the answers cost little next to it, even while the main process is busy.
+CHUNK_SIZE = 128
 
 
 @dataclass
@@ -165,15 +167,16 @@ def _files(
         initializer=_start_worker,
         initargs=(maker.settings, maker.template, maker.day, out_dir),
     ) as pool:
-        # The consolidated list goes first, so one worker makes it while the others, then
-        # that one too, write the unit lists; the main process only hands out work.
         try:
-            summary = pool.submit(_summary_in_worker, units)
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
             done = pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+            # The consolidated list is made here meanwhile: sending a national roster to a
+            # worker would hold it twice more (pickled, then unpickled). The lists done by
+            # then are counted right after it.
+            summary = _stage_summary(maker, units, out_dir)
             yield from zip(names, done, strict=True)
-            yield SUMMARY_FILE, summary.result()
+            yield SUMMARY_FILE, summary
         except BaseException:
             # Stopped (an error, Ctrl-C): the lists not yet begun are not made at all.
             pool.shutdown(cancel_futures=True)
@@ -219,8 +222,3 @@ def _exit_with(parent_sentinel: int) -> None:
 def _write_in_worker(job: UnitJob) -> bool:
     assert _worker_maker is not None, "worker started without its initializer"
     return _stage_unit(_worker_maker, _worker_out, job)
-
-
-def _summary_in_worker(units: list[SummaryUnit]) -> bool:
-    assert _worker_maker is not None, "worker started without its initializer"
-    return _stage_summary(_worker_maker, units, _worker_out)
