@@ -150,12 +150,19 @@ def commit(
     first moves to `da-sua/`. Returns the names moved to `cu/` and those moved to `da-sua/`.
     """
     edited = []
+    staging = out_dir / STAGING_DIR
     for done, name in enumerate(names):
         target = out_dir / name
-        if target.exists() and not target.is_symlink() and not made_here(target):
+        # On a first run nothing is in the way: one look per list is enough.
+        there = target.exists()
+        if there and not target.is_symlink() and not made_here(target):
             edited.append(move_aside([target], out_dir / EDITED_DIR, "danh sách đã sửa")[0])
+            there = False
         try:
-            put_in_place(out_dir / STAGING_DIR / name, target)
+            if there:
+                put_in_place(staging / name, target)
+            else:
+                replace(staging / name, target)  # a new file keeps the mode the umask gives
         except OSError as exc:
             left = len(names) - done
             raise SourceError(
