@@ -9,6 +9,7 @@ only the width of its title.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -30,7 +31,20 @@ _LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
 
 def text_twips(text: str) -> int:
     """Return about how wide `text` prints in the tables' 12 pt Times New Roman."""
-    return sum(_char_twips(char) for char in text)
+    # Every character of every cell is measured: a lookup keeps a national list's tables
+    # from spending more on their widths than on their text.
+    return sum(map(_WIDTHS.__getitem__, text))
+
+
+class _Widths(dict[str, int]):
+    """Each character's width, worked out by `_char_twips` the first time it is asked for."""
+
+    def __missing__(self, char: str) -> int:
+        width = self[char] = _char_twips(char)
+        return width
+
+
+_WIDTHS = _Widths()
 
 
 def _char_twips(char: str) -> int:
@@ -74,6 +88,7 @@ def fit_widths(
     return tuple(result)
 
 
+@functools.lru_cache(maxsize=256)  # the same few titles, measured for every list
 def title_twips(title: str) -> int:
     """Return the width a bold title needs: a short one on one line, else its longest word."""
     if len(title) <= SHORT_TITLE:

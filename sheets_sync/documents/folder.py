@@ -150,12 +150,19 @@ def commit(
     first moves to `da-sua/`. Returns the names moved to `cu/` and those moved to `da-sua/`.
     """
     edited = []
+    staging = out_dir / STAGING_DIR
     for done, name in enumerate(names):
         target = out_dir / name
-        if target.exists() and not target.is_symlink() and not made_here(target):
+        # On a first run nothing is in the way: one look per list is enough.
+        there = target.exists()
+        if there and not target.is_symlink() and not made_here(target):
             edited.append(move_aside([target], out_dir / EDITED_DIR, "danh sách đã sửa")[0])
+            there = False
         try:
-            put_in_place(out_dir / STAGING_DIR / name, target)
+            if there:
+                put_in_place(staging / name, target)
+            else:
+                replace(staging / name, target)  # a new file keeps the mode the umask gives
         except OSError as exc:
             left = len(names) - done
             raise SourceError(
@@ -169,11 +176,12 @@ def commit(
 
 def retire(out_dir: Path, keep: Collection[str]) -> list[str]:
     """Move the lists this tool made that are not in `keep` from `out_dir` to `cu/`."""
-    stale = [
+    # Sorted once picked: a national folder holds a hundred thousand lists to keep.
+    stale = sorted(
         path
-        for path in sorted(out_dir.glob("*.docx"))
+        for path in out_dir.glob("*.docx")
         if path.name not in keep and not path.is_symlink() and made_here(path)
-    ]
+    )
     if not stale:
         return []
     move_aside(stale, out_dir / OLD_DIR, "danh sách cũ")

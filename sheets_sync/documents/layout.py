@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
 # Rows of table 2 kept on the page of the signature block below it.
 KEEP_ROWS = 2
+# The header cells and the cell frames repeat from one unit's list to the next (column
+# widths take a few hundred values): each is built once per run, not once per list.
+_CACHED = 4096
 
 
 @dataclass(frozen=True)
@@ -211,17 +215,12 @@ def data_table_parts(
     With `keep_last`, the last rows (the whole table when it is that short) and `closing`
     after them are kept on one page: the signature block never stands alone.
     """
-    head_font = Font(bold=True, size=TABLE_SIZE)
     head = row(
-        [
-            cell(width, _cell_text(text, head_font, centre=True), v_center=True)
-            for width, text in zip(widths, headers, strict=True)
-        ],
+        [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)],
         header=True,
     )
-    font = Font(size=TABLE_SIZE)
     # Every data cell of a column is the same markup around one run's text: build it once.
-    frames = [_cell_frame(width, font, index in centred) for index, width in enumerate(widths)]
+    frames = [_cell_frame(width, index in centred) for index, width in enumerate(widths)]
     start, end = row([_SLOT]).split(_SLOT)
     opening = table_start(widths, borders=True)
     held: deque[Sequence[str]] = deque()
@@ -301,6 +300,13 @@ def signature_block(signature: Signature) -> str:
     return paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
 
 
+@functools.lru_cache(maxsize=_CACHED)
+def _head_cell(width: int, text: str) -> str:
+    """Return a header cell: its bold title centred, the cell centred vertically."""
+    font = Font(bold=True, size=TABLE_SIZE)
+    return cell(width, _cell_text(text, font, centre=True), v_center=True)
+
+
 def _cell_text(text: str, font: Font, *, centre: bool) -> str:
     return text_paragraph(
         text, font, align="center" if centre else None, before=CELL_SPACING, after=CELL_SPACING
@@ -317,11 +323,13 @@ def _run_text(text: str) -> str:
     return xml_text(text).replace("\n", _BREAK)
 
 
-def _cell_frame(width: int, font: Font, centre: bool) -> tuple[str, str, str]:
+@functools.lru_cache(maxsize=_CACHED)
+def _cell_frame(width: int, centre: bool) -> tuple[str, str, str]:
     """Return a data cell's markup before and after its escaped text, and the empty cell.
 
     Taken from what `_cell_text` and `cell` make, so the shortcut writes the same bytes.
     """
+    font = Font(size=TABLE_SIZE)
     paragraph_ = paragraph(
         _SLOT,
         align="center" if centre else None,

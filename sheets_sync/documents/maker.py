@@ -33,9 +33,9 @@ from .package import (
 from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
-# One unit as the consolidated list prints it: unit, fanpage name, link, note and its staff
-# as (name, position, unit, phone), then the day it was submitted. Plain tuples are cheap to
-# send to a worker process.
+# One unit as the lists print it: unit, fanpage name, link, note and its staff as (name,
+# position, unit, phone), then the day it was submitted. Plain tuples are cheap to send to a
+# worker process.
 SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
 CHUNK_CHARS = 1 << 20
@@ -58,24 +58,31 @@ class DocumentMaker:
 
     def unit(self, result: RowResult) -> bytes:
         """Return the list of one unit, signed for its executive committee by its chair."""
-        unit = result.response.unit
-        fanpages = fanpage_rows([result])
-        staff = staff_rows(result.response.staff, unit)
+        response = result.response
+        return self.unit_of(_summary_unit(response), response.roster_unit or response.unit)
+
+    def unit_of(self, unit: SummaryUnit, listed: str) -> bytes:
+        """Return the list of one unit already reduced by `summary_units`.
+
+        `listed` is the unit as the roster writes it (a unit's own template may print it).
+        """
+        name, fanpage, url, note, staff, submitted = unit
         settings = self.settings
         signature = Signature(
             settings.signer_authority,
             settings.signer_title,
             settings.signer_note,
-            chair_name(result.response.staff),
+            _chair(staff),
         )
-        day = self.document_day(_day(result.response.submitted_at))
-        issuer = issuer_name(settings.unit_prefix, unit)
+        fanpages = [("1", name, fanpage, url, note)]  # as `fanpage_rows` lays out one unit
+        staff_table = list(_summary_staff([unit]))
+        day = self.document_day(submitted)
+        issuer = issuer_name(settings.unit_prefix, name)
         if self._filler is not None:
-            listed = result.response.roster_unit or unit
             values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
-            return self._filler.fill(fanpages, staff, values, signature_block(signature))
+            return self._filler.fill(fanpages, staff_table, values, signature_block(signature))
         head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
-        return self._document(body(head, fanpages, staff, signature))
+        return self._document(body(head, fanpages, staff_table, signature))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -265,7 +272,9 @@ def issuer_name(prefix: str, unit: str) -> str:
 
 def chair_name(staff: Sequence[Staff]) -> str:
     """Return the name of the first staff member who chairs the union (not a vice-chair), or ''."""
-    for member in staff:
-        if is_chair(member.position):
-            return member.name
-    return ""
+    return _chair((member.name, member.position) for member in staff)
+
+
+def _chair(staff: Iterable[tuple[str, ...]]) -> str:
+    """Return the first name whose position (the next item) chairs the union, or ''."""
+    return next((name for name, position, *_ in staff if is_chair(position)), "")

@@ -98,6 +98,8 @@ def paragraph(
     return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{content}</w:p>"
 
 
+# Most paragraphs are the same in every list (titles, letterhead, signature, headings).
+@functools.lru_cache(maxsize=4096)
 def text_paragraph(
     text: str,
     font: Font = Font(),
@@ -141,6 +143,11 @@ def table_start(widths: Sequence[int], *, borders: bool, top: bool = True) -> st
     A borderless table only places text side by side, so its cells get no inner margins.
     `top=False` leaves out the top border of a bordered table (the line above is drawn already).
     """
+    return _table_start(tuple(widths), borders, top)
+
+
+@functools.lru_cache(maxsize=4096)  # every list opens its tables with the same few widths
+def _table_start(widths: tuple[int, ...], borders: bool, top: bool) -> str:
     kind = "single" if borders else "nil"
     margin = CELL_MARGIN if borders else 0
     edges = "".join(

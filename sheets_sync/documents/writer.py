@@ -33,7 +33,9 @@ from .maker import DocumentMaker, SummaryUnit, summary_units
 SUMMARY_FILE = "tong-hop.docx"
 # Below this many units, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 200
-CHUNK_SIZE = 32
+# Lists a worker is handed at a time: about 30 ms of work, so that handing out work and
+# reading the answers cost little next to it, even while the main process is busy.
+CHUNK_SIZE = 128
 
 
 @dataclass
@@ -92,10 +94,9 @@ def stage_documents(
     assign_file_names(results)
     prepare(out_dir)
     try:
-        jobs = [(result, out_dir / str(result.file_name)) for result in results]
         outcome = DocumentsOutcome(out_dir=out_dir)
-        for done, (path, written) in enumerate(_files(jobs, out_dir / SUMMARY_FILE, maker), 1):
-            _count(outcome, path, written)
+        for done, (name, written) in enumerate(_files(results, out_dir, maker), 1):
+            _count(outcome, out_dir, name, written)
             if progress is not None:
                 progress(done)
     except BaseException:
@@ -135,54 +136,72 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _count(outcome: DocumentsOutcome, path: Path, written: bool) -> None:
-    outcome.paths.append(path)
+def _count(outcome: DocumentsOutcome, out_dir: Path, name: str, written: bool) -> None:
+    outcome.paths.append(out_dir / name)
     if written:
-        outcome.staged.append(path.name)
+        outcome.staged.append(name)
         outcome.written += 1
     else:
         outcome.unchanged += 1
 
 
+# What a worker needs to make and stage one unit's list: the unit reduced by `summary_units`,
+# its name in the roster and its file's name. Only these few strings cross to the worker.
+UnitJob = tuple[SummaryUnit, str, str]
+
+
 def _files(
-    jobs: list[tuple[RowResult, Path]], summary_path: Path, maker: DocumentMaker
-) -> Iterator[tuple[Path, bool]]:
-    """Write the unit lists, then the consolidated list; yield each path as it is done."""
-    units = summary_units(result for result, _ in jobs)
+    results: Sequence[RowResult], out_dir: Path, maker: DocumentMaker
+) -> Iterator[tuple[str, bool]]:
+    """Write the unit lists, then the consolidated list; yield each file's name as it is done."""
+    units = summary_units(results)
+    names = [str(result.file_name) for result in results]
+    listed = (result.response.roster_unit or result.response.unit for result in results)
+    jobs = list(zip(units, listed, names, strict=True))
     if len(jobs) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from (_stage_unit(maker, job) for job in jobs)
-        yield _write_summary(maker, units, summary_path)
+        yield from ((job[2], _stage_unit(maker, out_dir, job)) for job in jobs)
+        yield SUMMARY_FILE, _stage_summary(maker, units, out_dir)
         return
     with ProcessPoolExecutor(
         max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
-        initargs=(maker.settings, maker.template, maker.day),
+        initargs=(maker.settings, maker.template, maker.day, out_dir),
     ) as pool:
-        # The consolidated list goes first, so one worker makes it while the others, then
-        # that one too, write the unit lists; the main process only hands out work.
         try:
-            summary = pool.submit(_summary_in_worker, units, summary_path)
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
-            yield from pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
-            yield summary.result()
+            done = pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+            # The consolidated list is made here meanwhile: sending a national roster to a
+            # worker would hold it twice more (pickled, then unpickled). The lists done by
+            # then are counted right after it.
+            summary = _stage_summary(maker, units, out_dir)
+            yield from zip(names, done, strict=True)
+            yield SUMMARY_FILE, summary
         except BaseException:
             # Stopped (an error, Ctrl-C): the lists not yet begun are not made at all.
             pool.shutdown(cancel_futures=True)
             raise
 
 
-def _stage_unit(maker: DocumentMaker, job: tuple[RowResult, Path]) -> tuple[Path, bool]:
-    result, path = job
-    return path, stage_if_changed(path, maker.unit(result))
+def _stage_unit(maker: DocumentMaker, out_dir: Path, job: UnitJob) -> bool:
+    unit, listed, name = job
+    return stage_if_changed(out_dir / name, maker.unit_of(unit, listed))
+
+
+def _stage_summary(maker: DocumentMaker, units: list[SummaryUnit], out_dir: Path) -> bool:
+    return stage_if_changed(out_dir / SUMMARY_FILE, maker.summary_of(units))
 
 
 _worker_maker: DocumentMaker | None = None
+_worker_out: Path = Path()
 
 
-def _start_worker(settings: DocumentSettings, template: Path | None, day: date) -> None:
-    global _worker_maker
+def _start_worker(
+    settings: DocumentSettings, template: Path | None, day: date, out_dir: Path
+) -> None:
+    global _worker_maker, _worker_out
     _worker_maker = DocumentMaker(settings, template, today=day)
+    _worker_out = out_dir
     # Ctrl-C is the run's to handle: it stops handing out work and drops what was staged.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -200,15 +219,6 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
-def _write_in_worker(job: tuple[RowResult, Path]) -> tuple[Path, bool]:
+def _write_in_worker(job: UnitJob) -> bool:
     assert _worker_maker is not None, "worker started without its initializer"
-    return _stage_unit(_worker_maker, job)
-
-
-def _write_summary(maker: DocumentMaker, units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:
-    return path, stage_if_changed(path, maker.summary_of(units))
-
-
-def _summary_in_worker(units: list[SummaryUnit], path: Path) -> tuple[Path, bool]:
-    assert _worker_maker is not None, "worker started without its initializer"
-    return _write_summary(_worker_maker, units, path)
+    return _stage_unit(_worker_maker, _worker_out, job)
