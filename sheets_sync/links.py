@@ -69,6 +69,12 @@ PAGE_TABS: frozenset[str] = frozenset([
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]*")
 # Pages without a username: `/<Name>-<id>`, `/p/<Name>-<id>`.
 _NAME_WITH_ID = re.compile(r".+-[0-9]{5,}")
+# The usual page link, already canonical: `https://www.facebook.com/<username>`.
+_CANONICAL_PAGE = re.compile(r"https://www\.facebook\.com/([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)")
+# First segments a username never is, read on the long way round.
+_NOT_USERNAMES = (
+    RESERVED_SEGMENTS | REDIRECT_SEGMENTS | {"profile.php", "pages", "people", "pg", "p"}
+)
 _SCHEME = re.compile(r"^https?(?::/*|/+)", re.IGNORECASE)
 _HOST_CHARS = re.compile(r"[\w.-]+")
 _WRAPPING = "<>\"'“”‘’«»[]"
@@ -86,6 +92,10 @@ class Link:
 def normalize_link(value: str) -> Link:
     """Read a typed link and give its canonical page address or the kind of what it is."""
     text = _unwrap(clean(value))
+    page = _CANONICAL_PAGE.fullmatch(text)
+    if page is not None and page.group(1).lower() not in _NOT_USERNAMES:
+        # Most rows: the link is its own canonical address, and the row keeps its text.
+        return Link(text, "page")
     candidate = _url_token(text)
     if candidate is None:
         return Link(text, "invalid")

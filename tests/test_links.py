@@ -221,3 +221,16 @@ def test_any_username_is_a_page(name: str) -> None:
         assert link.kind == "not_page"
     elif trimmed.lower() not in RESERVED_SEGMENTS | {"p", "pg", "pages", "people", "share"}:
         assert link == Link(ROOT + trimmed, "page")
+
+
+@given(
+    st.from_regex(r"[A-Za-z0-9.]{1,20}", fullmatch=True)
+    | st.sampled_from(sorted(RESERVED_SEGMENTS | {"p", "pg", "pages", "people", "share"}))
+    | st.sampled_from(["profile.php", "Profile.php", "l.php", "P", "Groups", "SHARE"])
+)
+def test_a_link_already_canonical_reads_as_any_other_spelling(name: str) -> None:
+    canonical = normalize_link(ROOT + name)
+    other = normalize_link(f"https://m.facebook.com/{name}")
+    assert canonical.kind == other.kind
+    if other.kind == "page":
+        assert canonical == other
