@@ -12,7 +12,7 @@ from .nearest import Nearest
 from .text import cell_text, clean, fold, header_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterUnit:
     row: int
     name: str

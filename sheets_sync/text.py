@@ -140,13 +140,21 @@ def header_key(value: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", fold(value)).split())
 
 
+# Names made only of spaces and letters that each have one plain upper and lower case (the
+# Vietnamese alphabet and Latin-1's, without ß): str.title() cases them as name_case does.
+_PLAIN_NAME = re.compile("[ A-Za-zÀ-ÖØ-Þà-öø-ÿĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]+")
+
+
 # Names come back with every resubmission of a unit; a miss costs little next to the work.
 @functools.lru_cache(maxsize=65536)
 def name_case(value: str) -> str:
     """Capitalize every syllable of a person's name and lower the rest."""
+    text = clean(value)
+    if _PLAIN_NAME.fullmatch(text) and text.title() == text:
+        return text  # already cased as a name, as most are
     out: list[str] = []
     in_word = False
-    for char in clean(value):
+    for char in text:
         if char.isalpha():
             out.append(char.lower() if in_word else char.upper())
             in_word = True
@@ -156,7 +164,9 @@ def name_case(value: str) -> str:
             # A hyphen or apostrophe starts a new syllable: `Thu-Hà`, `H'Hen`.
             out.append(char)
             in_word = False
-    return unicodedata.normalize("NFC", "".join(out))
+    cased = unicodedata.normalize("NFC", "".join(out))
+    # A name typed as it should be keeps its string: the sheet's cell is not held twice.
+    return value if cased == value else cased
 
 
 def tone_fold(value: str) -> str:
@@ -309,16 +319,24 @@ def unit_key(value: str, abbreviations: Mapping[str, str], prefixes: Sequence[st
 
 def slug(value: str, max_length: int = 80) -> str:
     """Make a safe file stem: lowercase ASCII words joined by `-` (`truong-thcs-ngoc-lam`)."""
+    words = _SLUG_WORDS.findall(fold(value))
+    text = "-".join(words)
+    if len(text) <= max_length:  # most names: every word fits
+        return _safe_stem(text)
     kept: list[str] = []
     length = -1
-    for word in _SLUG_WORDS.findall(fold(value)):
+    for word in words:
         if length + 1 + len(word) > max_length:
             if not kept:
                 kept.append(word[:max_length])
             break
         kept.append(word)
         length += 1 + len(word)
-    text = "-".join(kept) or SLUG_FALLBACK
+    return _safe_stem("-".join(kept))
+
+
+def _safe_stem(text: str) -> str:
+    text = text or SLUG_FALLBACK
     if text in WINDOWS_RESERVED_NAMES:
         text = f"{SLUG_FALLBACK}-{text}"
     return text

@@ -286,6 +286,24 @@ def test_clean_gives_the_same_text_however_it_gets_there(value: str) -> None:
     assert clean(value) == clean(value)  # the second time from the cache
 
 
+def _name_case_by_definition(value: str) -> str:
+    out, in_word = [], False
+    for char in clean(value):
+        if char.isalpha():
+            out.append(char.lower() if in_word else char.upper())
+            in_word = True
+        else:
+            out.append(char)
+            in_word = in_word and bool(unicodedata.combining(char))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@given(st.text() | st.text(st.sampled_from(" aAđĐễỄưƯßÿŸǅǆʼ'-İı\u0301Hh")))
+def test_names_already_cased_read_as_any_other(value: str) -> None:
+    # A name already cased is given back at once; the others are cased letter by letter.
+    assert name_case(value) == _name_case_by_definition(value)
+
+
 @given(st.text())
 def test_keys_never_fail(value: str) -> None:
     assert fold(fold(value)) == fold(value)
