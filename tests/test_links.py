@@ -228,9 +228,13 @@ def test_any_username_is_a_page(name: str) -> None:
     | st.sampled_from(sorted(RESERVED_SEGMENTS | {"p", "pg", "pages", "people", "share"}))
     | st.sampled_from(["profile.php", "Profile.php", "l.php", "P", "Groups", "SHARE"])
 )
-def test_a_link_already_canonical_reads_as_any_other_spelling(name: str) -> None:
-    canonical = normalize_link(ROOT + name)
-    other = normalize_link(f"https://m.facebook.com/{name}")
-    assert canonical.kind == other.kind
-    if other.kind == "page":
-        assert canonical == other
+def test_a_usual_link_reads_as_any_other_spelling(name: str) -> None:
+    for typed, twin in [
+        (ROOT + name, f"https://touch.facebook.com/{name}"),
+        (f"facebook.com/{name}/?mibextid=ZbWKwL&ref=x/y", f"web.facebook.com/{name}/?ref=x/y"),
+        (f"http://m.facebook.com/{name}?", f"https://mbasic.facebook.com/{name}"),
+    ]:
+        link, other = normalize_link(typed), normalize_link(twin)
+        assert link.kind == other.kind
+        if other.kind == "page":
+            assert link == other
