@@ -146,7 +146,8 @@ _PLAIN_NAME = re.compile("[ A-Za-zÀ-ÖØ-Þà-öø-ÿĂăĐđĨĩŨũƠơƯư\u
 
 
 # Names come back with every resubmission of a unit; a miss costs little next to the work.
-@functools.lru_cache(maxsize=65536)
+# Names already cased are given back at once, so a small cache is enough.
+@functools.lru_cache(maxsize=4096)
 def name_case(value: str) -> str:
     """Capitalize every syllable of a person's name and lower the rest."""
     text = clean(value)
