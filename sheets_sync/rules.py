@@ -202,7 +202,7 @@ def _staff(
         if not name:
             continue
         own_unit = _text_at(row, slot.get("unit"))
-        if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
+        if not own_unit or (unit and (own_unit == unit or _same_unit(own_unit, unit, ctx))):
             own_unit = unit
         position = normalize_position(_text_at(row, slot.get("position")), ctx.settings.positions)
         phone = _phone(cell_at(row, slot.get("phone")), k, name, issues)
