@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -78,41 +76,23 @@ class RunOutcome:
 
 def check_data(data: SheetData, settings: Settings) -> Checked:
     """Normalize and decide every row of what a backend read; pure."""
-    with _without_cycle_collection():
-        keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
-        roster = load_roster(data.roster, settings, keyer)
-        layout = read_layout(data.responses.header, settings.headers)
-        stamps = _date_order(data, layout, settings)
-        ctx = Context(settings, keyer, roster, stamps.order)
-        responses = []
-        for number, row in enumerate(data.responses.rows[1:], start=2):
-            response = read_response(number, row, layout, ctx)
-            if response is not None:
-                responses.append(response)
-        results = decide(responses, settings.deadline)
-        checked = Checked(data, layout, results, roster, None)
-        checked.notes += [*data.notes, stamps.note] if stamps.note else list(data.notes)
-        checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
-        if roster is not None:
-            checked.roster_entries = roster_states(roster, checked.effective)
+    keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
+    roster = load_roster(data.roster, settings, keyer)
+    layout = read_layout(data.responses.header, settings.headers)
+    stamps = _date_order(data, layout, settings)
+    ctx = Context(settings, keyer, roster, stamps.order)
+    responses = []
+    for number, row in enumerate(data.responses.rows[1:], start=2):
+        response = read_response(number, row, layout, ctx)
+        if response is not None:
+            responses.append(response)
+    results = decide(responses, settings.deadline)
+    checked = Checked(data, layout, results, roster, None)
+    checked.notes += [*data.notes, stamps.note] if stamps.note else list(data.notes)
+    checked.notes += roster.warnings if roster is not None else [NO_ROSTER]
+    if roster is not None:
+        checked.roster_entries = roster_states(roster, checked.effective)
     return checked
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while deciding, and let it go on as it was after.
-
-    Deciding a national sheet makes a million or so small objects, none in a cycle; each time
-    the live objects grow by a quarter the collector walks all of them again, the read's rows
-    included, which took a third of the time. Reference counting still frees what is dropped.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _date_order(data: SheetData, layout: Layout, settings: Settings) -> ColumnOrder:
@@ -133,13 +113,12 @@ def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checke
 
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
     """Every status cell of the responses and the roster that must change."""
-    with _without_cycle_collection():
-        writes = plan_writes(checked.data.responses, checked.layout, checked.results, settings, now)
-        if checked.roster is not None and checked.roster_entries is not None:
-            assert checked.data.roster is not None
-            writes += plan_roster_writes(
-                checked.data.roster, checked.roster, checked.roster_entries, settings
-            )
+    writes = plan_writes(checked.data.responses, checked.layout, checked.results, settings, now)
+    if checked.roster is not None and checked.roster_entries is not None:
+        assert checked.data.roster is not None
+        writes += plan_roster_writes(
+            checked.data.roster, checked.roster, checked.roster_entries, settings
+        )
     return writes
 
 

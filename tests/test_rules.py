@@ -1,4 +1,3 @@
-import gc
 from datetime import date, datetime
 
 import pytest
@@ -232,18 +231,3 @@ def test_staff_numbers_follow_the_question_titles():
     (issue,) = checked.results[0].issues
     assert issue.field == "staff[3].phone"
     assert issue.message == "Cán bộ 3 (Bình) chưa có số điện thoại"
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_deciding_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> None:
-    was = gc.isenabled()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        checked = decide_rows(row())
-        assert checked.results[0].status == "ok"
-        assert gc.isenabled() is enabled
-        with pytest.raises(AttributeError):  # no settings: deciding stops half way
-            check_data(SheetData("test", Table("x", [HEADER])), None)  # type: ignore[arg-type]
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()
