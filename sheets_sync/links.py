@@ -69,6 +69,15 @@ PAGE_TABS: frozenset[str] = frozenset([
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]*")
 # Pages without a username: `/<Name>-<id>`, `/p/<Name>-<id>`.
 _NAME_WITH_ID = re.compile(r".+-[0-9]{5,}")
+# The usual page links: `https://www.facebook.com/<username>`, or with another usual host
+# start, a closing `/` and a query (which a page link drops).
+_PLAIN_PAGE = re.compile(
+    r"(?:https?://)?(?:www\.|m\.)?facebook\.com/([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)/?(?:\?[^#]*)?"
+)
+# First segments a username never is, read on the long way round.
+_NOT_USERNAMES = (
+    RESERVED_SEGMENTS | REDIRECT_SEGMENTS | {"profile.php", "pages", "people", "pg", "p"}
+)
 _SCHEME = re.compile(r"^https?(?::/*|/+)", re.IGNORECASE)
 _HOST_CHARS = re.compile(r"[\w.-]+")
 _WRAPPING = "<>\"'“”‘’«»[]"
@@ -86,6 +95,11 @@ class Link:
 def normalize_link(value: str) -> Link:
     """Read a typed link and give its canonical page address or the kind of what it is."""
     text = _unwrap(clean(value))
+    page = _PLAIN_PAGE.fullmatch(text)
+    if page is not None and page.group(1).lower() not in _NOT_USERNAMES:
+        # Most rows, read without taking the link apart; one already canonical keeps its text.
+        canonical = CANONICAL_ROOT + page.group(1)
+        return Link(text if text == canonical else canonical, "page")
     candidate = _url_token(text)
     if candidate is None:
         return Link(text, "invalid")

@@ -107,7 +107,7 @@ def _from_text(value: str) -> Phone:
         return _from_digits(integral, False) if integral else INVALID
     for match in _NUMBER_RUN.finditer(text):
         run = match.group(0)
-        if sum(c.isdigit() for c in run) < _MIN_DIGITS:
+        if sum(map(str.isdigit, run)) < _MIN_DIGITS:
             continue
         if _glued_to_letter(text, match.start(), match.end()):
             return INVALID

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .text import fold
 
@@ -24,15 +25,43 @@ CANONICAL = (
 # `P.CT`, `P. CT`: the `P.` of `Phó`.
 _VICE = re.compile(r"(?<!\w)p\.\s*(?=\w)", re.IGNORECASE)
 
+# Distinct typed positions remembered per table: a sheet repeats a few dozen titles typed a
+# few ways, so the bound is rarely met; when it is, the memo starts again.
+MEMO_SIZE = 4096
+
+
+@dataclass
+class _Folded:
+    """A positions table made ready to apply, and what it gave for each text seen so far."""
+
+    # The table itself: held so that its id, the key in _FOLDED, is never another table's.
+    table: Mapping[str, str]
+    expand: dict[str, str]
+    phrases: list[tuple[list[str], list[str]]]
+    memo: dict[str, str] = field(default_factory=dict)
+
+
 # Tables already folded, by the identity of the settings' table (settings are frozen).
-_FOLDED: dict[int, tuple[Mapping[str, str], dict[str, str], list[tuple[list[str], list[str]]]]] = {}
+_FOLDED: dict[int, _Folded] = {}
 
 
 def normalize_position(position: str, table: Mapping[str, str]) -> str:
     """Expand the abbreviations of `table` (whole words, any case or accents) and print the
     known phrases one way, capital first: `ct công đoàn`, `CT CĐ` -> `Chủ tịch Công đoàn`.
     """
-    expand, phrases = _folded(table)
+    folded = _folded(table)
+    shown = folded.memo.get(position)
+    if shown is None:
+        if len(folded.memo) >= MEMO_SIZE:
+            folded.memo.clear()
+        # Every row naming the same position shares one string.
+        shown = folded.memo[position] = _normalize(position, folded.expand, folded.phrases)
+    return shown
+
+
+def _normalize(
+    position: str, expand: Mapping[str, str], phrases: list[tuple[list[str], list[str]]]
+) -> str:
     words = _VICE.sub("Phó ", position).split()
     words = " ".join(expand.get(fold(word), word) for word in words).split()
     if not words:
@@ -64,17 +93,14 @@ def is_chair(position: str) -> bool:
     return "chu tich" in key and "pho chu tich" not in key
 
 
-def _folded(
-    table: Mapping[str, str],
-) -> tuple[dict[str, str], list[tuple[list[str], list[str]]]]:
+def _folded(table: Mapping[str, str]) -> _Folded:
     entry = _FOLDED.get(id(table))
-    if entry is None or entry[0] is not table:
+    if entry is None or entry.table is not table:
         expand = {fold(short): full for short, full in table.items()}
         spellings = {fold(text): text for text in (*table.values(), *CANONICAL)}
         phrases = sorted(
             ((key.split(), text.split()) for key, text in spellings.items() if key),
             key=lambda phrase: -len(phrase[0]),
         )
-        entry = (table, expand, phrases)
-        _FOLDED[id(table)] = entry
-    return entry[1], entry[2]
+        entry = _FOLDED[id(table)] = _Folded(table, expand, phrases)
+    return entry

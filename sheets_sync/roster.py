@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from .nearest import Nearest
 from .text import cell_text, clean, fold, header_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterUnit:
     row: int
     name: str
@@ -49,7 +50,6 @@ class Roster:
             else:
                 self.repeats.setdefault(first.row, []).append(number)
                 repeated[first.row] = first
-        self._nearest = Nearest({k: v[0].name for k, v in self.by_fold.items()})
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
         self.warnings = [
             _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
@@ -71,6 +71,11 @@ class Roster:
     def closest(self, key: str) -> str | None:
         """Name the roster unit nearest to an unmatched key, for the reviewer's hint."""
         return self._nearest(fold(key))
+
+    @functools.cached_property
+    def _nearest(self) -> Nearest:
+        # Built when a unit first fails to match: a sheet whose units all match never needs it.
+        return Nearest({k: v[0].name for k, v in self.by_fold.items()})
 
 
 def load_roster(

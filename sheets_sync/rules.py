@@ -45,25 +45,26 @@ def read_response(
     number: int, row: Sequence[Cell], layout: Layout, ctx: Context
 ) -> Response | None:
     """Normalize and check one form row; None when all its form cells are empty."""
-    get = _getter(row)
-    if not any(get(col) for col in layout.form_columns()):
+    fields = layout.fields
+    typed_unit = _text_at(row, fields.get("unit"))
+    # A row that names its unit is not empty: the other cells are looked at only otherwise.
+    if not typed_unit and not any(_text_at(row, col) for col in layout.form_columns()):
         return None
-    fields = {name: get(col) for name, col in layout.fields.items()}
-    typed_unit = fields.get("unit", "")
     key = ctx.unit_key(typed_unit) if typed_unit else ""
     issues: list[Issue] = []
     unit, roster_unit, key = _unit(typed_unit, key, ctx.roster, issues)
     staff = _staff(row, layout, unit, ctx, issues)
+    fanpage_name = _text_at(row, fields.get("fanpage_name"))
     response = Response(
         row=number,
         submitted_at=_submitted_at(row, layout, ctx, issues),
-        email=fields.get("email", ""),
+        email=_text_at(row, fields.get("email")),
         unit=unit,
         roster_unit=roster_unit,
-        fanpage_name=fields.get("fanpage_name", ""),
-        expected_fanpage_name=f"Công đoàn _ {unit}" if unit else "",
-        fanpage_url=fields.get("fanpage_url", ""),
-        note=fields.get("note", ""),
+        fanpage_name=fanpage_name,
+        expected_fanpage_name=_expected_name(unit, fanpage_name),
+        fanpage_url=_text_at(row, fields.get("fanpage_url")),
+        note=_text_at(row, fields.get("note")),
         staff=staff,
         issues=issues,
         unit_key=key,
@@ -72,6 +73,34 @@ def read_response(
     if not any(s.name for s in staff):
         issues.append(issue("missing_staff", "staff"))
     return response
+
+
+def _text_at(row: Sequence[Cell], col: int | None) -> str:
+    """The cleaned text of the cell at 0-based `col` ("" past the row's end or for no column)."""
+    cell = cell_at(row, col)
+    # Empty and text cells are most of a sheet; a million of them are read per national run.
+    if cell is None:
+        return ""
+    return clean(cell if type(cell) is str else cell_text(cell))
+
+
+_EXPECTED_PREFIX = "Công đoàn _ "
+
+
+def _expected_name(unit: str, typed: str) -> str:
+    """The fanpage name the convention asks for: `Công đoàn _ <unit>`, "" without a unit.
+
+    Most rows type exactly that name; they share the typed string rather than hold a copy.
+    """
+    if not unit:
+        return ""
+    if (
+        len(typed) == len(_EXPECTED_PREFIX) + len(unit)
+        and typed.startswith(_EXPECTED_PREFIX)
+        and typed.endswith(unit)
+    ):
+        return typed
+    return _EXPECTED_PREFIX + unit
 
 
 def _submitted_at(
@@ -88,13 +117,6 @@ def _submitted_at(
         shown = f"{typed[:40]}…" if len(typed) > 40 else typed or "ô trống"
         issues.append(issue("submitted_at_invalid", "submitted_at", value=shown))
     return when
-
-
-def _getter(row: Sequence[Cell]) -> Callable[[int], str]:
-    def get(col: int) -> str:
-        return clean(cell_text(cell_at(row, col)))
-
-    return get
 
 
 def _unit(
@@ -139,7 +161,12 @@ def _check_fanpage(response: Response, ctx: Context, issues: list[Issue]) -> Non
     name, url = response.fanpage_name, response.fanpage_url
     if not name:
         issues.append(issue("missing_fanpage_name", "fanpage_name"))
-    elif response.unit and not _follows_convention(name, response.unit, ctx):
+    elif (
+        response.unit
+        # The name as the convention spells it follows it; only other names are looked into.
+        and name != response.expected_fanpage_name
+        and not _follows_convention(name, response.unit, ctx)
+    ):
         issues.append(
             issue(
                 "fanpage_name_convention", "fanpage_name", expected=response.expected_fanpage_name
@@ -171,17 +198,14 @@ def _staff(
     for k, slot in layout.staff.items():
         if cell_at(row, slot.get("name")) in (None, ""):
             continue  # the usual empty slot, passed over before its cells are read
-        cells = {name: cell_at(row, col) for name, col in slot.items()}
-        name = name_case(clean(cell_text(cells.get("name"))))
+        name = name_case(_text_at(row, slot.get("name")))
         if not name:
             continue
-        own_unit = clean(cell_text(cells.get("unit")))
-        if not own_unit or (unit and _same_unit(own_unit, unit, ctx)):
+        own_unit = _text_at(row, slot.get("unit"))
+        if not own_unit or (unit and (own_unit == unit or _same_unit(own_unit, unit, ctx))):
             own_unit = unit
-        position = normalize_position(
-            clean(cell_text(cells.get("position"))), ctx.settings.positions
-        )
-        phone = _phone(cells.get("phone"), k, name, issues)
+        position = normalize_position(_text_at(row, slot.get("position")), ctx.settings.positions)
+        phone = _phone(cell_at(row, slot.get("phone")), k, name, issues)
         people.append(Staff(name=name, position=position, unit=own_unit, phone=phone))
     return people
 

@@ -92,11 +92,25 @@ def _float_text(value: float) -> str:
     return text
 
 
+def clean(value: str) -> str:
+    """Normalize to NFC, drop invisible characters, collapse every kind of space."""
+    if (
+        value.isprintable()  # so the only space it can hold is " ": the others are unprintable
+        and (value.isascii() or unicodedata.is_normalized("NFC", value))
+        and "  " not in value
+        and not value.startswith(" ")
+        and not value.endswith(" ")
+    ):
+        # Already clean, as most cells are: given back as it is, so a national sheet's
+        # cells are not held twice, and without the cost of a cache entry.
+        return value
+    return _clean(value)
+
+
 # Positions, unit names and column titles repeat across rows; phones, links and e-mails
 # mostly do not. A small cache keeps most of the hits and measured faster than a large one.
 @functools.lru_cache(maxsize=4096)
-def clean(value: str) -> str:
-    """Normalize to NFC, drop invisible characters, collapse every kind of space."""
+def _clean(value: str) -> str:
     if value.isprintable():
         # No control or format character to drop (both are unprintable). Text already clean
         # is given back as it is: a national sheet's cells are not held twice.
@@ -126,13 +140,22 @@ def header_key(value: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", fold(value)).split())
 
 
+# Names made only of spaces and letters that each have one plain upper and lower case (the
+# Vietnamese alphabet and Latin-1's, without ß): str.title() cases them as name_case does.
+_PLAIN_NAME = re.compile("[ A-Za-zÀ-ÖØ-Þà-öø-ÿĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]+")
+
+
 # Names come back with every resubmission of a unit; a miss costs little next to the work.
-@functools.lru_cache(maxsize=65536)
+# Names already cased are given back at once, so a small cache is enough.
+@functools.lru_cache(maxsize=4096)
 def name_case(value: str) -> str:
     """Capitalize every syllable of a person's name and lower the rest."""
+    text = clean(value)
+    if _PLAIN_NAME.fullmatch(text) and text.title() == text:
+        return text  # already cased as a name, as most are
     out: list[str] = []
     in_word = False
-    for char in clean(value):
+    for char in text:
         if char.isalpha():
             out.append(char.lower() if in_word else char.upper())
             in_word = True
@@ -142,7 +165,9 @@ def name_case(value: str) -> str:
             # A hyphen or apostrophe starts a new syllable: `Thu-Hà`, `H'Hen`.
             out.append(char)
             in_word = False
-    return unicodedata.normalize("NFC", "".join(out))
+    cased = unicodedata.normalize("NFC", "".join(out))
+    # A name typed as it should be keeps its string: the sheet's cell is not held twice.
+    return value if cased == value else cased
 
 
 def tone_fold(value: str) -> str:
@@ -189,6 +214,8 @@ def _tone_on_last_vowel(match: re.Match[str]) -> str:
 def _tokens(value: str, accents: bool = False) -> str:
     """Fold a unit name into space-separated words; `&` stays glued inside `GD&ĐT`."""
     text = tone_fold(value) if accents else fold(value)
+    if text.replace(" ", "").isalnum():
+        return text  # letters and digits between single spaces, as most names are
     if "." in text:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     if "&" in text:
@@ -222,6 +249,13 @@ def make_unit_keyer(
 
     def expand(words: list[str]) -> list[str]:
         folded = [_fold_word(w) for w in words] if accents else words
+        # Most names hold no abbreviation: no word of theirs starts one.
+        out = words if lengths_after.keys().isdisjoint(folded) else _expanded(words, folded)
+        # A leftover `&` joins two names: `A & B` is the same unit as `A và B`.
+        text = " ".join(out)
+        return text.replace("&", joiner).split() if "&" in text else out
+
+    def _expanded(words: list[str], folded: list[str]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -234,9 +268,6 @@ def make_unit_keyer(
             else:
                 out.append(words[i])
                 i += 1
-        # A leftover `&` joins two names: `A & B` is the same unit as `A và B`.
-        if any("&" in w for w in out):
-            return " ".join(out).replace("&", joiner).split()
         return out
 
     leading = sorted(
@@ -250,22 +281,25 @@ def make_unit_keyer(
     for prefix in leading:
         leading_after.setdefault(prefix[0], []).append(prefix)
 
+    def leading_length(words: list[str]) -> int:
+        """The length of the longest prefix that starts `words` with more words after it, or 0."""
+        found = leading_after.get(_fold_word(words[0]) if accents else words[0]) if words else None
+        if not found:
+            return 0  # the usual case: the first word starts no prefix
+        folded = tuple(_fold_word(w) for w in words[: len(found[0])]) if accents else words
+        for prefix in found:
+            if len(words) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
+                return len(prefix)
+        return 0
+
     # Roster and responses repeat the same names; a unit name is keyed once per run (each
     # run builds its own keyer, so the cache lives as long as the run's rows do). A bounded
     # cache evicts the roster's names before the responses that name them come.
     @functools.cache
     def key(value: str) -> str:
         words = expand(_tokens(value, accents).split())
-        folded = [_fold_word(w) for w in words] if accents else words
-        stripped = True
-        while stripped:
-            stripped = False
-            for prefix in leading_after.get(folded[0], ()) if folded else ():
-                # A prefix is stripped only when more words follow it.
-                if len(folded) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
-                    words, folded = words[len(prefix) :], folded[len(prefix) :]
-                    stripped = True
-                    break
+        while strip := leading_length(words):
+            words = words[strip:]
         return "".join(words)
 
     return key
@@ -286,16 +320,24 @@ def unit_key(value: str, abbreviations: Mapping[str, str], prefixes: Sequence[st
 
 def slug(value: str, max_length: int = 80) -> str:
     """Make a safe file stem: lowercase ASCII words joined by `-` (`truong-thcs-ngoc-lam`)."""
+    words = _SLUG_WORDS.findall(fold(value))
+    text = "-".join(words)
+    if len(text) <= max_length:  # most names: every word fits
+        return _safe_stem(text)
     kept: list[str] = []
     length = -1
-    for word in _SLUG_WORDS.findall(fold(value)):
+    for word in words:
         if length + 1 + len(word) > max_length:
             if not kept:
                 kept.append(word[:max_length])
             break
         kept.append(word)
         length += 1 + len(word)
-    text = "-".join(kept) or SLUG_FALLBACK
+    return _safe_stem("-".join(kept))
+
+
+def _safe_stem(text: str) -> str:
+    text = text or SLUG_FALLBACK
     if text in WINDOWS_RESERVED_NAMES:
         text = f"{SLUG_FALLBACK}-{text}"
     return text

@@ -58,6 +58,8 @@ def parse_timestamp(value: Cell, order: DateOrder = "day-first") -> datetime | N
     order (`30/01/2024`, `1/30/2024`) is read that way whatever `order` says.
     """
     if isinstance(value, datetime):
+        if value.tzinfo is None and value.microsecond == 0:
+            return value  # the usual cell, already to the second: kept, not copied
         # To the nearest second: a serial read back as a date can land a hair below it.
         value = value.replace(tzinfo=None)
         if value.microsecond >= _HALF_SECOND.microseconds and value < datetime.max - _HALF_SECOND:

@@ -221,3 +221,20 @@ def test_any_username_is_a_page(name: str) -> None:
         assert link.kind == "not_page"
     elif trimmed.lower() not in RESERVED_SEGMENTS | {"p", "pg", "pages", "people", "share"}:
         assert link == Link(ROOT + trimmed, "page")
+
+
+@given(
+    st.from_regex(r"[A-Za-z0-9.]{1,20}", fullmatch=True)
+    | st.sampled_from(sorted(RESERVED_SEGMENTS | {"p", "pg", "pages", "people", "share"}))
+    | st.sampled_from(["profile.php", "Profile.php", "l.php", "P", "Groups", "SHARE"])
+)
+def test_a_usual_link_reads_as_any_other_spelling(name: str) -> None:
+    for typed, twin in [
+        (ROOT + name, f"https://touch.facebook.com/{name}"),
+        (f"facebook.com/{name}/?mibextid=ZbWKwL&ref=x/y", f"web.facebook.com/{name}/?ref=x/y"),
+        (f"http://m.facebook.com/{name}?", f"https://mbasic.facebook.com/{name}"),
+    ]:
+        link, other = normalize_link(typed), normalize_link(twin)
+        assert link.kind == other.kind
+        if other.kind == "page":
+            assert link == other

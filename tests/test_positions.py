@@ -13,7 +13,7 @@ from sheets_sync.documents import DocumentMaker
 from sheets_sync.model import SheetData, Table
 from sheets_sync.output import row_json
 from sheets_sync.pipeline import check_data
-from sheets_sync.positions import is_chair, normalize_position
+from sheets_sync.positions import MEMO_SIZE, is_chair, normalize_position
 
 from .helpers import HEADER, row
 from .test_documents import laid_out, people_texts
@@ -87,3 +87,19 @@ def test_json_and_the_list_show_the_normalized_position_and_sign_for_the_chair()
     document = docx.Document(io.BytesIO(maker.unit(result)))
     assert [r[2] for r in people_texts(document)[1:]] == positions
     assert laid_out(document).signature.cell(0, 1).paragraphs[-1].text == "Nguyễn Thị Thu Hà"
+
+
+def test_each_positions_table_gives_its_own_expansions() -> None:
+    ours = {"TB": "Trưởng ban"}
+    theirs = {"TB": "Thủ quỹ ban"}
+    for _ in range(2):  # the second time from what each table remembers
+        assert normalize_position("tb", ours) == "Trưởng ban"
+        assert normalize_position("tb", theirs) == "Thủ quỹ ban"
+        assert normalize_position("tb", {"TB": "Thư ký"}) == "Thư ký"
+
+
+def test_positions_past_what_a_table_remembers_are_still_expanded() -> None:
+    table = {"CT": "Chủ tịch"}
+    typed = [f"ct tổ {n}" for n in range(MEMO_SIZE + 10)]
+    shown = [normalize_position(text, table) for text in typed * 2]
+    assert shown == [f"Chủ tịch tổ {n}" for n in range(MEMO_SIZE + 10)] * 2

@@ -274,6 +274,36 @@ def test_clean_is_idempotent_and_leaves_no_invisible_characters(value: str) -> N
     assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in cleaned)
 
 
+def _clean_by_definition(value: str) -> str:
+    kept = "".join(c for c in value if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(unicodedata.normalize("NFC", kept).split())
+
+
+@given(st.text() | st.text(st.sampled_from(" ae\u0301\u00e9\u00a0\t\u200b\u1ea1\u0323")))
+def test_clean_gives_the_same_text_however_it_gets_there(value: str) -> None:
+    # Text already clean is given back at once; the rest is worked out: both agree.
+    assert clean(value) == _clean_by_definition(value)
+    assert clean(value) == clean(value)  # the second time from the cache
+
+
+def _name_case_by_definition(value: str) -> str:
+    out, in_word = [], False
+    for char in clean(value):
+        if char.isalpha():
+            out.append(char.lower() if in_word else char.upper())
+            in_word = True
+        else:
+            out.append(char)
+            in_word = in_word and bool(unicodedata.combining(char))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@given(st.text() | st.text(st.sampled_from(" aAđĐễỄưƯßÿŸǅǆʼ'-İı\u0301Hh")))
+def test_names_already_cased_read_as_any_other(value: str) -> None:
+    # A name already cased is given back at once; the others are cased letter by letter.
+    assert name_case(value) == _name_case_by_definition(value)
+
+
 @given(st.text())
 def test_keys_never_fail(value: str) -> None:
     assert fold(fold(value)) == fold(value)

@@ -236,3 +236,14 @@ def test_without_a_roster_check_and_run_say_so_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(source), "--roster", str(roster_csv)])
     assert result.exit_code == 0, result.output
     assert "Chú ý" not in result.output
+
+
+def test_the_nearest_unit_is_looked_for_only_once_a_unit_fails_to_match() -> None:
+    matched = check(row(OTHER), row(DONG))
+    assert matched.roster is not None
+    assert "_nearest" not in vars(matched.roster)  # every unit matched: no index built
+    missed = check(row(OTHER), row("Trường THCS Ngọc Lâmm"))
+    hints = [i.message for i in missed.results[1].issues if i.code == "unit_not_in_roster"]
+    assert hints == [f"Đơn vị không có trong danh sách; gần nhất: {OTHER}"]
+    assert missed.roster is not None
+    assert "_nearest" in vars(missed.roster)
