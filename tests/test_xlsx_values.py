@@ -16,7 +16,7 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from sheets_sync.sheets.xlsx_values import load_values_book, sheet_values
+from sheets_sync.sheets.xlsx_values import SheetValues, load_values_book, sheet_values
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -229,3 +229,40 @@ def test_random_cells_read_the_same(seed: int) -> None:
             if rng.random() < 0.7:
                 sheet.cell(row=row, column=col, value=rng.choice(kinds)())
     assert_same(save(book))
+
+
+def _hand_written(rows: str, head: str = "") -> bytes:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "x"
+    xml = f'<?xml version="1.0"?>{head}<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>'
+    return _with_sheet(save(book), xml + "</worksheet>")
+
+
+def test_comments_cdata_and_instructions_inside_cells_read_the_same() -> None:
+    rows = (
+        '<row r="1"><c r="A1"><v>1<!-- ghi chú -->2</v></c>'
+        '<c r="B1" t="inlineStr"><is><t>Trường <![CDATA[<THCS> & ]]>Lâm</t></is></c>'
+        '<c r="C1" t="str"><?pi x?><v>a<?pi y?>b</v></c><!-- giữa các ô -->'
+        '<c r="D1" t="inlineStr"><is><!-- x --><t>chữ</t></is></c></row>'
+    )
+    assert assert_same(_hand_written(rows)) >= 4
+
+
+def test_a_sheet_with_a_dtd_reads_the_same() -> None:
+    head = '<!DOCTYPE worksheet [<!ENTITY dv "Công đoàn">]>'
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>&dv; Trường</t></is></c></row>'
+    assert assert_same(_hand_written(rows, head)) == 2  # one cell, read for values and formulas
+
+
+def test_uncached_formulas_are_told_only_for_a_formula_without_value() -> None:
+    def uncached(rows: str) -> bool:
+        book = load_values_book(BytesIO(_hand_written(rows)), values=True)
+        values = SheetValues(book, book.worksheets[0])
+        list(values)
+        return values.uncached_formulas
+
+    assert uncached('<row r="1"><c r="A1"><f>1+1</f></c></row>')
+    assert uncached('<row r="1"><c r="A1"><f>1+1</f><v></v></c></row>')
+    assert uncached('<row r="1"><c r="A1" t="inlineStr"><f>1+1</f></c></row>')
+    assert not uncached('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>')
+    assert not uncached('<row r="1"><c r="A1"><v>2</v></c><c r="B1"/></row>')
