@@ -201,7 +201,7 @@ def _trimmed_rows(values: Iterable[list[Cell]], title: str, path: Path) -> list[
         end = len(row)
         while end and (row[end - 1] is None or row[end - 1] == ""):
             end -= 1
-        del row[end:]
+        row = row[:end]  # an exact fit: the rows grew cell by cell
         if not _PLAIN_TYPES.issuperset(map(type, row)):
             row = [value if type(value) in _PLAIN_TYPES else str(value) for value in row]
         rows.append(row)

@@ -34,7 +34,7 @@ from ..model import Cell
 
 _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 _DIGITS = "0123456789"
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16  # small: the rows of one chunk are built in memory at once
 
 
 class _HasDoctype(Exception):
