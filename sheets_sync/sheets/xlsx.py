@@ -22,7 +22,14 @@ from ..form import pick_responses, refuse_roster
 from ..model import Cell, CellWrite, SheetData, Table
 from . import limits
 from .base import title_key
-from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
+from .localfile import (
+    FileStamp,
+    atomic_replace,
+    ensure_not_open,
+    file_stamp,
+    read_stamped,
+    read_unchanged,
+)
 from .rosterfile import RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx_patch import PatchedBook, bad_file
 from .xlsx_values import SheetValues, load_values_book
@@ -237,4 +244,4 @@ def write_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> Fi
     with PatchedBook(data, path) as book:
         book.apply(writes)
         atomic_replace(path, book.save, stamp)
-    return read_stamped(path)[1]
+    return file_stamp(path)

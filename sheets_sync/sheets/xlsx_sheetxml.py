@@ -65,14 +65,16 @@ def _grammar(prefix: bytes) -> dict[str, re.Pattern[bytes]]:
         "data_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
         # A cell's content never holds another cell's tag: stopping there keeps a row of
         # unclosed `<c>` linear instead of scanning to the row's end from each of them.
+        # Text without `<` is taken a run at a time (possessively: never given back), and
+        # only a `<` is looked at closely.
         "cell": re.compile(
             rb"<"
             + p
             + rb"c(?=[\s/>])"
             + _ATTRS
-            + rb"(?:/>|>((?:(?!</?"
+            + rb"(?:/>|>((?:[^<]++|<(?!/?"
             + p
-            + rb"c[\s/>]).)*?)</"
+            + rb"c[\s/>]))*?)</"
             + p
             + rb"c\s*>)",
             re.S,
