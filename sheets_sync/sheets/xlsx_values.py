@@ -17,6 +17,7 @@ from lxml import etree
 from openpyxl.cell.text import Text
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.strings import read_string_table
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -28,11 +29,12 @@ from openpyxl.worksheet._reader import (
     WorkSheetParser,
     _cast_number,
 )
-from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from ..model import Cell
 
 _TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
+_SHARED_TAG = f"{{{SHEET_MAIN_NS}}}si"
 _DIGITS = "0123456789"
 _CHUNK = 1 << 16  # small: the rows of one chunk are built in memory at once
 
@@ -107,32 +109,10 @@ class SheetValues:
             yield from self._numbered(self._parsed_rows(CountedPart(source, self.check_rows)))
 
     def _parsed_rows(self, stream: CountedPart) -> Iterator[tuple[int, list[Cell]]]:
-        # Comments and processing instructions are dropped as the standard library drops
-        # them; entities are never expanded (a DTD sends the sheet to openpyxl).
-        parser = etree.XMLPullParser(
-            events=("end",),
-            tag=ROW_TAG,
-            remove_comments=True,
-            remove_pis=True,
-            resolve_entities=False,
-            no_network=True,
-        )
-        counter, checked = 0, False
-        while chunk := stream.read(_CHUNK):
-            parser.feed(chunk)
-            for _, row in parser.read_events():
-                if not checked:
-                    checked = True
-                    if row.getroottree().docinfo.doctype:
-                        raise _HasDoctype
-                counter = _row_number(row.get("r"), counter)
-                yield counter, self._row(row)
-                row.clear()  # rows already read leave the tree: memory stays flat
-                while row.getprevious() is not None:
-                    del row.getparent()[0]
-        root = parser.close()
-        if not checked and root.getroottree().docinfo.doctype:
-            raise _HasDoctype
+        counter = 0
+        for row in _ended(stream, ROW_TAG):
+            counter = _row_number(row.get("r"), counter)
+            yield counter, self._row(row)
 
     def _row(self, row: Any) -> list[Cell]:
         """Read a row's cells in order; cells out of order are placed as openpyxl places them.
@@ -249,6 +229,43 @@ class SheetValues:
         self.uncached_formulas = self.book.data_only
 
 
+def _ended(stream: IO[bytes] | CountedPart, tag: str) -> Iterator[Any]:
+    """Yield each `tag` element of an XML part once it is parsed whole, then drop it.
+
+    Comments and processing instructions are dropped as the standard library drops them;
+    entities are never expanded: a DTD raises `_HasDoctype` before any element is given,
+    for openpyxl (expat) to read the part.
+    """
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=tag,
+        remove_comments=True,
+        remove_pis=True,
+        resolve_entities=False,
+        no_network=True,
+    )
+    checked = False
+    while chunk := stream.read(_CHUNK):
+        parser.feed(chunk)
+        for _, element in parser.read_events():
+            if not checked:
+                checked = True
+                if element.getroottree().docinfo.doctype:
+                    raise _HasDoctype
+            yield element
+            element.clear()  # elements already read leave the tree: memory stays flat
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    root = parser.close()
+    if not checked and root.getroottree().docinfo.doctype:
+        raise _HasDoctype
+
+
+def _string_table(source: IO[bytes]) -> list[str]:
+    """Read the shared strings as openpyxl's `read_string_table` does, a plain `<t>` directly."""
+    return [_inline_text(item).replace("x005F_", "") for item in _ended(source, _SHARED_TAG)]
+
+
 def _row_number(given: str | None, previous: int) -> int:
     """A row's number as openpyxl reads `r`: an integer, maybe written as `5.0`."""
     if given is None:
@@ -302,7 +319,22 @@ class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
 
 
 class _ValuesReader(ExcelReader):  # type: ignore[misc]
-    """openpyxl's read-only workbook reader, making unsized worksheets."""
+    """openpyxl's read-only workbook reader, making unsized worksheets and reading the shared
+    strings with lxml."""
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)
+        if found is None:
+            return
+        part = found.PartName[1:]
+        with self.archive.open(part) as source:
+            try:
+                self.shared_strings = _string_table(source)
+                return
+            except _HasDoctype:
+                pass
+        with self.archive.open(part) as source:
+            self.shared_strings = read_string_table(source)
 
     def read_worksheets(self) -> None:
         for sheet, rel in self.parser.find_sheets():
