@@ -60,6 +60,16 @@ def is_plain(value: str) -> bool:
     return len(value) <= EXCEL_MAX_TEXT and _NOT_XML.search(value) is None
 
 
+def plain_cells(cells: Mapping[int, Mapping[int, str]]) -> Mapping[int, Mapping[int, str]]:
+    """The writes with texts made plain; the same mapping, not a copy, when they already are."""
+    if all(is_plain(text) for writes in cells.values() for text in writes.values()):
+        return cells
+    return {
+        row: {col: plain_text(text) for col, text in writes.items()}
+        for row, writes in cells.items()
+    }
+
+
 def _escape(text: str) -> bytes:
     return _TO_ESCAPE.sub(lambda m: _ESCAPES[m[0]], text).encode("utf-8")
 

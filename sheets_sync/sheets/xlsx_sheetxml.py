@@ -18,9 +18,8 @@ from .xlsx_cells import (
     attributes,
     col_letters,
     col_number,
-    is_plain,
     parse_range,
-    plain_text,
+    plain_cells,
     widen_spans,
 )
 
@@ -85,16 +84,6 @@ def _grammar(prefix: bytes) -> dict[str, re.Pattern[bytes]]:
     }
 
 
-def _plain_cells(cells: Mapping[int, Mapping[int, str]]) -> Mapping[int, Mapping[int, str]]:
-    """The writes with texts made plain; the same mapping, not a copy, when they already are."""
-    if all(is_plain(text) for writes in cells.values() for text in writes.values()):
-        return cells
-    return {
-        row: {col: plain_text(text) for col, text in writes.items()}
-        for row, writes in cells.items()
-    }
-
-
 class SheetPatch:
     """Stream one worksheet part from `source` to `target`, applying `cells` (row → col → text)."""
 
@@ -102,7 +91,7 @@ class SheetPatch:
         self, source: IO[bytes], target: IO[bytes], cells: Mapping[int, Mapping[int, str]]
     ) -> None:
         self.source, self.target = source, target
-        self.cells = _plain_cells(cells)
+        self.cells = plain_cells(cells)
         self.rows = sorted(cells)
         self.cols = sorted({col for row in cells.values() for col in row})
         self.buf, self.pos, self.mark, self.done = b"", 0, 0, 0
