@@ -9,10 +9,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from sheets_sync.errors import SourceError
 from sheets_sync.model import CellWrite
-from sheets_sync.sheets import limits, xlsx
+from sheets_sync.sheets import limits, xlsx, xlsx_values
 from sheets_sync.sheets.csvfile import CsvBackend
 from sheets_sync.sheets.xlsx import XlsxBackend
 from tests.test_xlsx import FORM, ROSTER, make_book
@@ -86,7 +87,9 @@ def test_too_many_rows_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def parse(*args: Any) -> Any:
         raise AssertionError("the rows were parsed")
 
-    monkeypatch.setattr(xlsx, "_trimmed_rows", parse)  # counted from the raw XML instead
+    # Counted from the raw XML as it streams, before any row is parsed.
+    monkeypatch.setattr(xlsx_values.SheetValues, "_row", parse)
+    monkeypatch.setattr(WorkSheetParser, "parse_row", parse)
     with pytest.raises(SourceError) as error:
         XlsxBackend(book).read(FORM, ROSTER)
     assert str(error.value) == (

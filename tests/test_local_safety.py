@@ -148,3 +148,13 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path, workbook: Path, mode: in
     for path in (workbook, source):
         assert path.stat().st_mode & 0o7777 == mode
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_is_stamped_the_same_whether_read_whole_or_in_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "tra-loi.xlsx"
+    path.write_bytes(os.urandom(3 * (1 << 20) + 17))
+    assert localfile.file_stamp(path) == localfile.read_stamped(path)[1]
+    path.write_bytes(b"")
+    assert localfile.file_stamp(path) == localfile.read_stamped(path)[1]
+    with pytest.raises(localfile.SourceError, match="Không tìm thấy tệp"):
+        localfile.file_stamp(tmp_path / "khong-co.xlsx")

@@ -16,7 +16,7 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from sheets_sync.sheets.xlsx_values import load_values_book, sheet_values
+from sheets_sync.sheets.xlsx_values import SheetValues, load_values_book, sheet_values
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -55,7 +55,6 @@ def assert_same(data: bytes) -> int:
     for title, values, theirs, ours in both_ways(data):
         assert ours == theirs, (title, values)
         cells += sum(len(row) for row in theirs)
-    assert cells
     return cells
 
 
@@ -142,7 +141,7 @@ SHARED_REL = (
 )
 
 
-def _with_sheet(data: bytes, sheet_xml: str) -> bytes:
+def _with_sheet(data: bytes, sheet_xml: str, shared: str = SHARED) -> bytes:
     """Put a hand-written first worksheet and a shared string table into a workbook."""
     source = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
@@ -156,7 +155,7 @@ def _with_sheet(data: bytes, sheet_xml: str) -> bytes:
             elif item.filename == "xl/_rels/workbook.xml.rels":
                 body = body.replace(b"</Relationships>", SHARED_REL.encode() + b"</Relationships>")
             target.writestr(item, body)
-        target.writestr("xl/sharedStrings.xml", SHARED)
+        target.writestr("xl/sharedStrings.xml", shared)
     return out.getvalue()
 
 
@@ -229,3 +228,69 @@ def test_random_cells_read_the_same(seed: int) -> None:
             if rng.random() < 0.7:
                 sheet.cell(row=row, column=col, value=rng.choice(kinds)())
     assert_same(save(book))
+
+
+def _hand_written(rows: str, head: str = "") -> bytes:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "x"
+    xml = f'<?xml version="1.0"?>{head}<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>'
+    return _with_sheet(save(book), xml + "</worksheet>")
+
+
+def test_comments_cdata_and_instructions_inside_cells_read_the_same() -> None:
+    rows = (
+        '<row r="1"><c r="A1"><v>1<!-- ghi chú -->2</v></c>'
+        '<c r="B1" t="inlineStr"><is><t>Trường <![CDATA[<THCS> & ]]>Lâm</t></is></c>'
+        '<c r="C1" t="str"><?pi x?><v>a<?pi y?>b</v></c><!-- giữa các ô -->'
+        '<c r="D1" t="inlineStr"><is><!-- x --><t>chữ</t></is></c></row>'
+    )
+    assert assert_same(_hand_written(rows)) >= 4
+
+
+def test_a_sheet_with_a_dtd_reads_the_same() -> None:
+    head = '<!DOCTYPE worksheet [<!ENTITY dv "Công đoàn">]>'
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>&dv; Trường</t></is></c></row>'
+    assert assert_same(_hand_written(rows, head)) == 2  # one cell, read for values and formulas
+
+
+def test_uncached_formulas_are_told_only_for_a_formula_without_value() -> None:
+    def uncached(rows: str) -> bool:
+        book = load_values_book(BytesIO(_hand_written(rows)), values=True)
+        values = SheetValues(book, book.worksheets[0])
+        list(values)
+        return values.uncached_formulas
+
+    assert uncached('<row r="1"><c r="A1"><f>1+1</f></c></row>')
+    assert uncached('<row r="1"><c r="A1"><f>1+1</f><v></v></c></row>')
+    assert uncached('<row r="1"><c r="A1" t="inlineStr"><f>1+1</f></c></row>')
+    assert not uncached('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>')
+    assert not uncached('<row r="1"><c r="A1"><v>2</v></c><c r="B1"/></row>')
+
+
+def test_a_large_shared_string_table_reads_the_same() -> None:
+    items = [
+        f"<si><t>Trường số {n} &amp; x005F_x0041_</t></si>" if n % 7 else "<si><t/></si>"
+        for n in range(3000)
+    ]
+    items[5] = "<si><!-- ghi chú --><t>có chú thích</t></si>"
+    items[6] = '<si><r><t xml:space="preserve"> giàu </t></r><r><t>chữ</t></r></si>'
+    shared = f'<?xml version="1.0"?><sst xmlns="{MAIN}">{"".join(items)}</sst>'
+    rows = "".join(
+        f'<row r="{n + 1}"><c r="A{n + 1}" t="s"><v>{n}</v></c></row>' for n in range(3000)
+    )
+    book = openpyxl.Workbook()
+    book.active["A1"] = "x"
+    xml = f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>'
+    assert assert_same(_with_sheet(save(book), xml + "</worksheet>", shared)) == 2 * 3000
+
+
+def test_a_shared_string_table_with_a_dtd_reads_the_same() -> None:
+    shared = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY cd "Công đoàn">]>'
+        f'<sst xmlns="{MAIN}"><si><t>&cd; Trường</t></si></sst>'
+    )
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    book = openpyxl.Workbook()
+    book.active["A1"] = "x"
+    xml = f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>'
+    assert assert_same(_with_sheet(save(book), xml + "</worksheet>", shared)) == 2

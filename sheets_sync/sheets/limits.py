@@ -8,11 +8,11 @@ inflates into gigabytes within seconds, from the zip directory alone.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import SourceError
-from ..model import Cell
+from ..model import Cell, CellWrite
 
 MB = 1 << 20
 MAX_FILE_BYTES = 400 * MB  # any local file read whole: workbook or CSV on disk
@@ -84,12 +84,11 @@ def past_last_column(title: str, source: str) -> SourceError:
     )
 
 
-def check_excel_grid(title: str, cells: Mapping[int, Mapping[int, str]], path: Path) -> None:
+def check_excel_grid(title: str, writes: Sequence[CellWrite], path: Path) -> None:
     """Refuse writes past Excel's last column (XFD) or last row, before any is made."""
-    cols = [col for row in cells.values() for col in row]
-    if cols and max(cols) > EXCEL_MAX_COLUMN:
+    if writes and max(write.col for write in writes) > EXCEL_MAX_COLUMN:
         raise past_last_column(title, str(path))
-    if cells and max(cells) > EXCEL_MAX_ROW:
+    if writes and max(write.row for write in writes) > EXCEL_MAX_ROW:
         raise SourceError(
             f"Trang “{title}” trong {path} vượt quá hàng cuối cùng của Excel: {_SPLIT}."
         )

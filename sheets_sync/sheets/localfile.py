@@ -28,6 +28,7 @@ TEMP_MARK = ".sheets-sync-"
 _EMPTY_LOCK_GRACE_S = 5.0
 # A takeover marker lives for microseconds; one this old was left by a killed run.
 _MARKER_GRACE_S = 30.0
+_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,19 @@ def read_stamped(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, FileSt
     except OSError as exc:
         raise os_error(path, exc) from exc
     return data, FileStamp(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """Stamp a file without holding it in memory: it is hashed a chunk at a time."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
+                digest.update(chunk)
+            st = os.fstat(handle.fileno())
+    except OSError as exc:
+        raise os_error(path, exc) from exc
+    return FileStamp(st.st_size, st.st_mtime_ns, digest.hexdigest())
 
 
 def read_unchanged(path: Path, stamp: FileStamp) -> tuple[bytes, FileStamp]:

@@ -6,12 +6,12 @@ are, so nothing the program does not understand is lost.
 
 from __future__ import annotations
 
-import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,21 @@ from ..form import pick_responses, refuse_roster
 from ..model import Cell, CellWrite, SheetData, Table
 from . import limits
 from .base import title_key
-from .localfile import FileStamp, atomic_replace, ensure_not_open, read_stamped, read_unchanged
+from .localfile import (
+    FileStamp,
+    atomic_replace,
+    ensure_not_open,
+    file_stamp,
+    read_stamped,
+    read_unchanged,
+)
 from .rosterfile import RosterFile, locked_sources, split_writes, unused_roster_file
 from .xlsx_patch import PatchedBook, bad_file
-from .xlsx_values import load_values_book, sheet_values
+from .xlsx_values import SheetValues, load_values_book
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted workbook
 _PLAIN_TYPES = {str, int, float, bool, datetime, date, type(None)}
-# A formula element followed by an empty value or none: no cached value to show. openpyxl
-# itself saves formulas that way, so a workbook this tool wrote has them until Excel recalculates.
-_UNCACHED_FORMULA = re.compile(
-    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
-    rb"\s*</(?:\w+:)?c>"
-)
 
 
 class XlsxBackend:
@@ -175,13 +176,19 @@ def header_row(sheet: Any, path: Path) -> list[Cell]:
 
 
 def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
-    """Read a read-only sheet's values, trimmed as the Sheets API trims them."""
+    """Read a read-only sheet's values, trimmed as the Sheets API trims them.
+
+    A sheet with too many rows is refused from its raw XML as it streams, before those rows
+    are parsed.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on what read-only mode skips
-            _check_row_tags(book, sheet, path)
-            rows = _trimmed_rows(book, sheet, path)
-            if _has_uncached_formulas(book, sheet):
+            values = SheetValues(
+                book, sheet, partial(limits.check_row_count, path=path, title=sheet.title)
+            )
+            rows = _trimmed_rows(values, sheet.title, path)
+            if values.uncached_formulas:
                 _fill_formula_text(rows, data, sheet.title, path)
     except SourceError:
         raise
@@ -190,18 +197,18 @@ def sheet_rows(data: bytes, book: Any, sheet: Any, path: Path) -> list[list[Cell
     return rows
 
 
-def _trimmed_rows(book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
+def _trimmed_rows(values: Iterable[list[Cell]], title: str, path: Path) -> list[list[Cell]]:
     # The stored dimension can be wrong (too small cuts data); stream the rows as they are.
     rows: list[list[Cell]] = []
     last = 0
-    for values in sheet_values(book, sheet):
+    for row in values:
         if len(rows) == limits.MAX_ROWS:
-            limits.check_row_count(len(rows) + 1, path, sheet.title)
-        limits.check_cells(values, len(rows) + 1, path, sheet.title)
-        end = len(values)
-        while end and (values[end - 1] is None or values[end - 1] == ""):
+            limits.check_row_count(len(rows) + 1, path, title)
+        limits.check_cells(row, len(rows) + 1, path, title)
+        end = len(row)
+        while end and (row[end - 1] is None or row[end - 1] == ""):
             end -= 1
-        row = list(values[:end])
+        row = row[:end]  # an exact fit: the rows grew cell by cell
         if not _PLAIN_TYPES.issuperset(map(type, row)):
             row = [value if type(value) in _PLAIN_TYPES else str(value) for value in row]
         rows.append(row)
@@ -211,45 +218,11 @@ def _trimmed_rows(book: Any, sheet: Any, path: Path) -> list[list[Cell]]:
     return rows
 
 
-def _check_row_tags(book: Any, sheet: Any, path: Path) -> None:
-    """Refuse a sheet with too many rows from its raw XML, before parsing a single one.
-
-    `<row` and `<x:row` are counted in bytes (an upper bound: `<rowBreaks` counts too);
-    chunks overlap by 3 bytes so a tag cut in two counts once.
-    """
-    part = getattr(sheet, "_worksheet_path", None)
-    if part is None:
-        return
-    count, tail = 0, b""
-    with book._archive.open(part) as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            window = tail + chunk
-            count += window.count(b"<row") + window.count(b":row")
-            tail = window[-3:]
-    limits.check_row_count(count, path, sheet.title)
-
-
-def _has_uncached_formulas(book: Any, sheet: Any) -> bool:
-    """Scan the sheet's XML for a formula saved without its value (files made by scripts)."""
-    part = getattr(sheet, "_worksheet_path", None)
-    if part is None:
-        return True
-    tail = b""
-    with book._archive.open(part) as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            window = tail + chunk
-            # The plain search skips the regular expression on formula-free chunks.
-            if b"f>" in window and _UNCACHED_FORMULA.search(window):
-                return True
-            tail = chunk[-256:]
-    return False
-
-
 def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Path) -> None:
     """Show a formula's text where the workbook holds no value for it."""
     book = open_book(data, path, values=False)
     try:
-        formulas = _trimmed_rows(book, book[title], path)
+        formulas = _trimmed_rows(SheetValues(book, book[title]), title, path)
     finally:
         book.close()
     for index, raw in enumerate(formulas):
@@ -271,4 +244,4 @@ def write_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> Fi
     with PatchedBook(data, path) as book:
         book.apply(writes)
         atomic_replace(path, book.save, stamp)
-    return read_stamped(path)[1]
+    return file_stamp(path)

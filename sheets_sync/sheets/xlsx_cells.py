@@ -13,6 +13,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _TO_ESCAPE = re.compile("[&<>\r]")
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _SPANS = re.compile(rb"(\sspans\s*=\s*[\"'])([\d: ]*)([\"'])")
+STYLE = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _ATTR = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
@@ -52,6 +53,21 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 def plain_text(value: str) -> str:
     """Drop what a workbook cannot hold and cut the text to Excel's cell limit."""
     return _NOT_XML.sub("", value)[:EXCEL_MAX_TEXT]
+
+
+def is_plain(value: str) -> bool:
+    """Tell whether `plain_text` would leave `value` as it is."""
+    return len(value) <= EXCEL_MAX_TEXT and _NOT_XML.search(value) is None
+
+
+def plain_cells(cells: Mapping[int, Mapping[int, str]]) -> Mapping[int, Mapping[int, str]]:
+    """The writes with texts made plain; the same mapping, not a copy, when they already are."""
+    if all(is_plain(text) for writes in cells.values() for text in writes.values()):
+        return cells
+    return {
+        row: {col: plain_text(text) for col, text in writes.items()}
+        for row, writes in cells.items()
+    }
 
 
 def _escape(text: str) -> bytes:
@@ -105,25 +121,42 @@ class CellText:
         self._index += 1
         return self._cell(col, style)
 
-    def saw(self, col: int, style: re.Match[bytes] | None) -> None:
-        """Note a cell kept as it is, whose style a new header on its right may copy."""
-        self._last = (col, style[1] if style else None)
+    def saw(self, col: int, attrs: bytes) -> None:
+        """Note a cell kept as it is (its start tag's attributes `attrs`), whose style a new
+        header on its right may copy."""
+        if self.row == 1:  # only a header copies a style: other rows skip the search
+            style = STYLE.search(attrs)
+            self._last = (col, style[1] if style else None)
+        else:
+            self._last = (col, None)
 
     def _cell(self, col: int, style: bytes | None) -> bytes:
         if self.row == 1 and style in (None, b"0") and self._last[0] == col - 1 > 0:
             # A new status column's header looks like the headers before it.
             style = self._last[1] or style
         self._last = (col, style)
-        c = self.prefix + b"c"
-        head = b"<" + c + b' r="' + self.ref(col).encode() + b'"'
+        head = _opening(self.prefix, col) + b'%d"' % self.row
         if style is not None:
             head += b' s="' + style + b'"'
         text = self.writes[col]
         if not text:
             return head + b"/>"
-        p = self.prefix
-        body = b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (p, p, _escape(text), p, p)
-        return head + b' t="inlineStr">' + body + b"</" + c + b">"
+        return head + _inline_rest(self.prefix, text)
+
+
+# A few texts (statuses, the run's time) fill most written cells: their XML is made once.
+@lru_cache(maxsize=1024)
+def _opening(prefix: bytes, col: int) -> bytes:
+    """Start a cell in column `col`: `<c r="AB`, the row number follows."""
+    return b"<" + prefix + b'c r="' + col_letters(col).encode()
+
+
+@lru_cache(maxsize=1024)
+def _inline_rest(prefix: bytes, text: str) -> bytes:
+    """Finish an inline-string cell holding `text`, after its reference and style."""
+    p = prefix
+    body = b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (p, p, _escape(text), p, p)
+    return b' t="inlineStr">' + body + b"</" + p + b"c>"
 
 
 def attributes(tag_attrs: bytes) -> dict[bytes, bytes]:

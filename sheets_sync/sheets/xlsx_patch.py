@@ -69,21 +69,29 @@ class PatchedBook:
         self.source.close()
 
     def apply(self, writes: Iterable[CellWrite]) -> None:
-        """Rewrite each worksheet that receives writes; the last write to a cell wins."""
-        by_sheet: dict[str, dict[int, dict[int, str]]] = {}
+        """Rewrite each worksheet that receives writes; the last write to a cell wins.
+
+        The writes are indexed by row and column one sheet at a time: a run writing
+        statuses into two large sheets holds one index, not both.
+        """
+        by_sheet: dict[str, list[CellWrite]] = {}
         for write in writes:
-            by_sheet.setdefault(write.sheet, {}).setdefault(write.row, {})[write.col] = write.value
+            by_sheet.setdefault(write.sheet, []).append(write)
         try:
             parts, calc_chain = self._parts()
         except (KeyError, ElementTree.ParseError) as exc:
             raise bad_file(self.path) from exc
-        for title, cells in by_sheet.items():
-            check_excel_grid(title, cells, self.path)
+        for title, sheet_writes in by_sheet.items():
+            check_excel_grid(title, sheet_writes, self.path)
         formulas_replaced = False
-        for title, cells in by_sheet.items():
+        for title in list(by_sheet):
             if title not in parts:
                 raise ValueError(f"no sheet titled {title!r} in the workbook")
+            cells: dict[int, dict[int, str]] = {}
+            for write in by_sheet.pop(title):
+                cells.setdefault(write.row, {})[write.col] = write.value
             formulas_replaced |= self._patch_sheet(title, parts[title], cells)
+            del cells
         if formulas_replaced and calc_chain is not None:
             self._drop_calc_chain(*calc_chain)
 

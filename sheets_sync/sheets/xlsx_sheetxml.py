@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import IO
 
 from .xlsx_cells import (
+    STYLE,
     CellText,
     attributes,
     col_letters,
     col_number,
     parse_range,
-    plain_text,
+    plain_cells,
     widen_spans,
 )
 
@@ -38,7 +39,6 @@ _ANY_REF = re.compile(rb"\sref\s*=")
 # A cell element under any prefix, for content the row parser did not take as a cell.
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
-_STYLE = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 _BACK_STEPS = 64
 _AFTER_NAME = (b" ", b"\t", b"\r", b"\n", b"/", b">")
 _BLANK = re.compile(rb"\s*")
@@ -64,14 +64,16 @@ def _grammar(prefix: bytes) -> dict[str, re.Pattern[bytes]]:
         "data_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
         # A cell's content never holds another cell's tag: stopping there keeps a row of
         # unclosed `<c>` linear instead of scanning to the row's end from each of them.
+        # Text without `<` is taken a run at a time (possessively: never given back), and
+        # only a `<` is looked at closely.
         "cell": re.compile(
             rb"<"
             + p
             + rb"c(?=[\s/>])"
             + _ATTRS
-            + rb"(?:/>|>((?:(?!</?"
+            + rb"(?:/>|>((?:[^<]++|<(?!/?"
             + p
-            + rb"c[\s/>]).)*?)</"
+            + rb"c[\s/>]))*?)</"
             + p
             + rb"c\s*>)",
             re.S,
@@ -89,10 +91,7 @@ class SheetPatch:
         self, source: IO[bytes], target: IO[bytes], cells: Mapping[int, Mapping[int, str]]
     ) -> None:
         self.source, self.target = source, target
-        self.cells = {
-            row: {col: plain_text(text) for col, text in writes.items()}
-            for row, writes in cells.items()
-        }
+        self.cells = plain_cells(cells)
         self.rows = sorted(cells)
         self.cols = sorted({col for row in cells.values() for col in row})
         self.buf, self.pos, self.mark, self.done = b"", 0, 0, 0
@@ -172,8 +171,10 @@ class SheetPatch:
     def _with_dimension(self, head: bytes) -> bytes:
         """Widen `<dimension ref>` to hold the new cells."""
         dimension = self.g["dimension"].search(head)
-        written = [(r, c) for r, row in self.cells.items() for c, text in row.items() if text]
-        if dimension is None or not written:
+        # Rows and columns of the texts written (an empty write only clears a cell).
+        rows = [r for r, row in self.cells.items() if any(row.values())]
+        cols = {c for row in self.cells.values() for c, text in row.items() if text}
+        if dimension is None or not rows:
             return head
         ref = attributes(dimension[1]).get(b"ref")
         if ref is None:
@@ -182,7 +183,6 @@ class SheetPatch:
             top, left, bottom, right = parse_range(ref.decode("ascii"))
         except ValueError as exc:
             raise UnsafeSheet("thẻ dimension lạ") from exc
-        rows, cols = [r for r, _ in written], [c for _, c in written]
         box = (min(top, *rows), min(left, *cols), max(bottom, *rows), max(right, *cols))
         if box == (top, left, bottom, right):
             return head
@@ -229,7 +229,10 @@ class SheetPatch:
         if self.buf.find(b"<!", body_start, body_end) >= 0:
             # A comment or CDATA could hide a closing tag: this row's end is not certain.
             raise UnsafeSheet("chú thích hoặc CDATA trong hàng", str(number))
-        if _ANY_REF.search(self.buf, body_start, body_end):
+        # The plain search skips the regular expression, slow over a whole row, most times.
+        if self.buf.find(b"ref", body_start, body_end) >= 0 and _ANY_REF.search(
+            self.buf, body_start, body_end
+        ):
             self._check_ranges(self.buf[body_start:body_end])
         if number in self.cells:
             self._emit(self.buf[self.done : row_start])
@@ -276,11 +279,11 @@ class SheetPatch:
             out.append(edit.before(col))
             if edit.targets(col):
                 self._check_formula(cell[2] or b"", edit.ref(col))
-                style = _STYLE.search(cell[1])
+                style = STYLE.search(cell[1])
                 out.append(edit.replace(col, style[1] if style else None))
             else:
                 out.append(cell[0])
-                edit.saw(col, _STYLE.search(cell[1]))
+                edit.saw(col, cell[1])
             done = cell.end()
         trailing = body[done:]
         if _ANY_CELL.search(trailing) or trailing.lstrip()[:1] not in (b"", b"<"):
