@@ -34,7 +34,10 @@ class Roster:
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
-        self.by_fold: dict[str, list[RosterUnit]] = {}
+        # The accent-blind key of each unit, None where several units share it (`twins`).
+        # Most folds name one unit: no list is held for each of a national roster's units.
+        self.by_fold: dict[str, RosterUnit | None] = {}
+        self.twins: dict[str, list[RosterUnit]] = {}
         # Rows that list a unit again, by the row that lists it first.
         self.repeats: dict[int, list[int]] = {}
         repeated: dict[int, RosterUnit] = {}
@@ -46,14 +49,23 @@ class Roster:
             self.units.append(unit)
             first = self.by_key.setdefault(unit.key, unit)
             if first is unit:
-                self.by_fold.setdefault(fold(unit.key), []).append(unit)
+                self._add_fold(unit)
             else:
                 self.repeats.setdefault(first.row, []).append(number)
                 repeated[first.row] = first
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
         self.warnings = [
             _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
-        ] + [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
+        ] + [_twins_warning(self.twins[k]) for k, unit in self.by_fold.items() if unit is None]
+
+    def _add_fold(self, unit: RosterUnit) -> None:
+        folded = fold(unit.key)
+        other = self.by_fold.setdefault(folded, unit)
+        if other is not unit:
+            if other is not None:
+                self.twins[folded] = [other]
+                self.by_fold[folded] = None
+            self.twins[folded].append(unit)
 
     @property
     def distinct(self) -> list[RosterUnit]:
@@ -64,8 +76,7 @@ class Roster:
         """The roster unit a key names: the same key, else the only one equal without accents."""
         found = self.by_key.get(key)
         if found is None:
-            twins = self.by_fold.get(fold(key), [])
-            found = twins[0] if len(twins) == 1 else None
+            found = self.by_fold.get(fold(key))
         return found
 
     def closest(self, key: str) -> str | None:
@@ -75,7 +86,7 @@ class Roster:
     @functools.cached_property
     def _nearest(self) -> Nearest:
         # Built when a unit first fails to match: a sheet whose units all match never needs it.
-        return Nearest({k: v[0].name for k, v in self.by_fold.items()})
+        return Nearest({k: (v or self.twins[k][0]).name for k, v in self.by_fold.items()})
 
 
 def load_roster(
