@@ -34,10 +34,6 @@ class Roster:
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
-        # The accent-blind key of each unit, None where several units share it (`twins`).
-        # Most folds name one unit: no list is held for each of a national roster's units.
-        self.by_fold: dict[str, RosterUnit | None] = {}
-        self.twins: dict[str, list[RosterUnit]] = {}
         # Rows that list a unit again, by the row that lists it first.
         self.repeats: dict[int, list[int]] = {}
         repeated: dict[int, RosterUnit] = {}
@@ -48,24 +44,49 @@ class Roster:
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
             first = self.by_key.setdefault(unit.key, unit)
-            if first is unit:
-                self._add_fold(unit)
-            else:
+            if first is not unit:
                 self.repeats.setdefault(first.row, []).append(number)
                 repeated[first.row] = first
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
         self.warnings = [
             _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
-        ] + [_twins_warning(self.twins[k]) for k, unit in self.by_fold.items() if unit is None]
+        ] + [_twins_warning(units) for units in self.twins.values()]
 
-    def _add_fold(self, unit: RosterUnit) -> None:
-        folded = fold(unit.key)
-        other = self.by_fold.setdefault(folded, unit)
-        if other is not unit:
-            if other is not None:
-                self.twins[folded] = [other]
-                self.by_fold[folded] = None
-            self.twins[folded].append(unit)
+    @property
+    def by_fold(self) -> dict[str, RosterUnit | None]:
+        """Each unit by its accent-blind key; None where several units share it (`twins`)."""
+        return self._folds[0]
+
+    @property
+    def twins(self) -> dict[str, list[RosterUnit]]:
+        """The units that differ only by their accents, by their shared accent-blind key."""
+        return self._folds[1]
+
+    def forget_matching(self) -> None:
+        """Let go of what only matching typed names needs, once every row is read.
+
+        The accent-blind keys and the nearest-name index of a national roster weigh tens of
+        MB that the later steps never read; `match` and `closest` build them again if called.
+        """
+        for name in ("_folds", "_nearest"):
+            vars(self).pop(name, None)
+
+    @functools.cached_property
+    def _folds(self) -> tuple[dict[str, RosterUnit | None], dict[str, list[RosterUnit]]]:
+        # Most accent-blind keys name one unit: no list is held for each unit of a national
+        # roster, only for the twins.
+        by_fold: dict[str, RosterUnit | None] = {}
+        twins: dict[str, list[RosterUnit]] = {}
+        for unit in self.by_key.values():
+            folded = fold(unit.key)
+            other = by_fold.setdefault(folded, unit)
+            if other is not unit:
+                if other is not None:
+                    twins[folded] = [other]
+                    by_fold[folded] = None
+                twins[folded].append(unit)
+        # The twins in the order their accent-blind keys first appear in the roster.
+        return by_fold, {k: twins[k] for k, unit in by_fold.items() if unit is None}
 
     @property
     def distinct(self) -> list[RosterUnit]:
