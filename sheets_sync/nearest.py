@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -42,9 +41,11 @@ class Nearest:
     """
 
     SHORTLIST = 25
+    MEMO_SIZE = 4096
 
     def __init__(self, candidates: Mapping[str, str]) -> None:
         self.candidates = dict(candidates)
+        self.memo: dict[str, str | None] = {}
         self.names = list(self.candidates)
         index: defaultdict[str, list[int]] = defaultdict(list)
         for number, candidate in enumerate(self.names):
@@ -58,8 +59,16 @@ class Nearest:
             if len(found) <= self.common
         }
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per run, keys repeat
     def __call__(self, key: str) -> str | None:
+        # Unmatched names repeat (resubmissions). The answers are kept by the index itself, not
+        # in a cache on the class, which would keep the last run's index alive after the run.
+        if key not in self.memo:
+            if len(self.memo) >= self.MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = self._find(key)
+        return self.memo[key]
+
+    def _find(self, key: str) -> str | None:
         if len(self.candidates) <= self.SHORTLIST * 4:
             return closest(key, self.candidates)
         shortlist = [self.names[i] for i in self._shortlist(key)]

@@ -138,6 +138,11 @@ def _first_number(run: str) -> Phone:
     """
     international = "+" in run
     groups = _GROUP.findall(run)
+    # The usual cell is one number written in groups (`0984 919 862`): when all the groups
+    # make a valid number, that is the longest reading, found without trying each prefix.
+    whole = _from_digits("".join(groups), international)
+    if whole.digits is not None:
+        return whole
     skipped = 0
     for start, label in enumerate(groups):
         # Leading short groups may be a label (`1. 0983...`); a skipped full number may not.

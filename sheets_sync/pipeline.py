@@ -86,6 +86,8 @@ def check_data(data: SheetData, settings: Settings) -> Checked:
         response = read_response(number, row, layout, ctx)
         if response is not None:
             responses.append(response)
+    if roster is not None:
+        roster.forget_matching()
     results = decide(responses, settings.deadline)
     checked = Checked(data, layout, results, roster, None)
     checked.notes += [*data.notes, stamps.note] if stamps.note else list(data.notes)

@@ -34,7 +34,6 @@ class Roster:
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
         self.units: list[RosterUnit] = []
         self.by_key: dict[str, RosterUnit] = {}
-        self.by_fold: dict[str, list[RosterUnit]] = {}
         # Rows that list a unit again, by the row that lists it first.
         self.repeats: dict[int, list[int]] = {}
         repeated: dict[int, RosterUnit] = {}
@@ -45,15 +44,49 @@ class Roster:
             unit = RosterUnit(number, name, keyer(name))
             self.units.append(unit)
             first = self.by_key.setdefault(unit.key, unit)
-            if first is unit:
-                self.by_fold.setdefault(fold(unit.key), []).append(unit)
-            else:
+            if first is not unit:
                 self.repeats.setdefault(first.row, []).append(number)
                 repeated[first.row] = first
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
         self.warnings = [
             _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
-        ] + [_twins_warning(units) for units in self.by_fold.values() if len(units) > 1]
+        ] + [_twins_warning(units) for units in self.twins.values()]
+
+    @property
+    def by_fold(self) -> dict[str, RosterUnit | None]:
+        """Each unit by its accent-blind key; None where several units share it (`twins`)."""
+        return self._folds[0]
+
+    @property
+    def twins(self) -> dict[str, list[RosterUnit]]:
+        """The units that differ only by their accents, by their shared accent-blind key."""
+        return self._folds[1]
+
+    def forget_matching(self) -> None:
+        """Let go of what only matching typed names needs, once every row is read.
+
+        The accent-blind keys and the nearest-name index of a national roster weigh tens of
+        MB that the later steps never read; `match` and `closest` build them again if called.
+        """
+        for name in ("_folds", "_nearest"):
+            vars(self).pop(name, None)
+
+    @functools.cached_property
+    def _folds(self) -> tuple[dict[str, RosterUnit | None], dict[str, list[RosterUnit]]]:
+        # Most accent-blind keys name one unit: no list is held for each unit of a national
+        # roster, only for the twins.
+        by_fold: dict[str, RosterUnit | None] = {}
+        twins: dict[str, list[RosterUnit]] = {}
+        for unit in self.by_key.values():
+            folded = fold(unit.key)
+            other = by_fold.setdefault(folded, unit)
+            if other is not unit:
+                if other is not None:
+                    twins[folded] = [other]
+                    by_fold[folded] = None
+                twins[folded].append(unit)
+        # The twins in the order their accent-blind keys first appear in the roster.
+        return by_fold, {k: twins[k] for k, unit in by_fold.items() if unit is None}
 
     @property
     def distinct(self) -> list[RosterUnit]:
@@ -64,8 +97,7 @@ class Roster:
         """The roster unit a key names: the same key, else the only one equal without accents."""
         found = self.by_key.get(key)
         if found is None:
-            twins = self.by_fold.get(fold(key), [])
-            found = twins[0] if len(twins) == 1 else None
+            found = self.by_fold.get(fold(key))
         return found
 
     def closest(self, key: str) -> str | None:
@@ -75,7 +107,7 @@ class Roster:
     @functools.cached_property
     def _nearest(self) -> Nearest:
         # Built when a unit first fails to match: a sheet whose units all match never needs it.
-        return Nearest({k: v[0].name for k, v in self.by_fold.items()})
+        return Nearest({k: (v or self.twins[k][0]).name for k, v in self.by_fold.items()})
 
 
 def load_roster(

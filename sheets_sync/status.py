@@ -45,7 +45,10 @@ def plan_writes(
     shown = [(name, columns[name]) for name in ORDER[:-1]]
     for number, row in enumerate(table.rows[1:], start=2):
         result = by_row.get(number)
-        values = status_values(result, settings) if result is not None else None
+        values = None
+        if result is not None:
+            number = result.row  # the response's own int: not one more per written cell
+            values = status_values(result, settings)
         changed = []
         for name, col in shown:
             current = _text(row, col)
