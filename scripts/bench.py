@@ -244,12 +244,14 @@ def _google_first_run(conn: Any, key_file: Path, settings: Settings) -> Result:
     backend = GoogleBackend(KEY, key_file, readonly=False)
     data = backend.read(None, settings.roster_worksheet)
     steps["read"] = time.perf_counter() - mark
+    peaks = {"read": _peaks()["peak_mb"]}
     read = _requests(conn)
     mark = time.perf_counter()
     checked = check_data(data, settings)
     assign_file_names(checked.listed)
     writes = status_writes(checked, settings, datetime.now())
     steps["decide"] = time.perf_counter() - mark
+    peaks["decide"] = _peaks()["peak_mb"]
     mark = time.perf_counter()
     backend.write(writes, data)
     steps["status_write"] = time.perf_counter() - mark
@@ -262,6 +264,7 @@ def _google_first_run(conn: Any, key_file: Path, settings: Settings) -> Result:
         "read_requests": read,
         "write_requests": write,
         "edit": pick_phone_edit(checked) if checked.listed else None,
+        "peak_after": peaks,
         **_peaks(),
     }
 
@@ -526,7 +529,8 @@ def _google_table(google: Result) -> list[str]:
                 _received(rd, wr),
                 rd["tokens"] + wr["tokens"],
                 f"{r['cells']:,}",
-                f"{r['peak_mb']:,.0f}",
+                f"{r['peak_after']['read']:,.0f} / {r['peak_after']['decide']:,.0f}",
+                f"**{r['peak_mb']:,.0f}**",
             ]
         )
     head = [
@@ -541,7 +545,8 @@ def _google_table(google: Result) -> list[str]:
         "MB received per request (read; write)",
         "token requests",
         "cells written",
-        "peak RSS MB",
+        "peak RSS MB after read / decide",
+        "peak RSS MB at end",
     ]
     return _md(head, rows)
 

@@ -65,3 +65,20 @@ def test_an_answer_without_ranges_has_no_rows() -> None:
 def test_a_cut_or_wrong_answer_is_refused(text: bytes) -> None:
     with pytest.raises(ValueError):
         list(answer_rows([text]))
+
+
+def test_a_text_repeated_in_the_answer_is_held_as_one_object() -> None:
+    """A unit name typed in several columns and rows is one string, not one per cell."""
+    unit = "Trường Mầm non Hoa Sữa"
+    answer = {
+        "valueRanges": [
+            {"range": "'Câu trả lời'!A1:C3", "values": [[unit, unit, 5], [unit, "5"]]},
+            {"range": "Roster!A1:A2", "values": [[unit]]},
+        ]
+    }
+    parts = answer_ranges([json.dumps(answer).encode("utf-8")])
+    (responses, _), (roster, _) = parts
+    cells = [responses[0][0], responses[0][1], responses[1][0], roster[0][0]]
+    assert all(cell == unit for cell in cells)
+    assert len({id(cell) for cell in cells}) == 1
+    assert responses[0][2] == 5 and responses[1][1] == "5"  # numbers and texts kept apart

@@ -224,8 +224,8 @@ class GoogleBackend:
         self._grids = {title: grid for title, (_, grid) in zip(titles, parts, strict=False)}
         return SheetData(
             source=self.source,
-            responses=Table(titles[0], _held_once(parts[0][0])),
-            roster=Table(roster.title, _held_once(parts[1][0])) if roster else None,
+            responses=Table(titles[0], parts[0][0]),
+            roster=Table(roster.title, parts[1][0]) if roster else None,
         )
 
     def _roster_named(
@@ -372,13 +372,3 @@ class GoogleBackend:
         with self._google(writing=True):
             body = {"requests": requests}
             self.http.request("post", url, json=body, params={"fields": GROW_FIELDS})
-
-
-def _held_once(rows: list[list[Cell]]) -> list[list[Cell]]:
-    """Make each text repeated in the rows one object (a unit name typed in several columns)."""
-    seen: dict[str, str] = {}
-    for row in rows:
-        for index, value in enumerate(row):
-            if type(value) is str:
-                row[index] = seen.setdefault(value, value)
-    return rows

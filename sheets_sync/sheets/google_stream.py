@@ -138,13 +138,18 @@ def answer_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, list[Cell]]]:
 
 
 def answer_ranges(chunks: Iterable[bytes]) -> list[tuple[list[list[Cell]], str]]:
-    """Return each range's rows and its echoed A1 range (`'T'!A1:Z1000`), in order."""
+    """Return each range's rows and its echoed A1 range (`'T'!A1:Z1000`), in order.
+
+    A text repeated in the rows (a unit name typed in several columns) is kept as one object,
+    as each row arrives: the answer is never held with its repeats.
+    """
     parts: list[tuple[list[list[Cell]], list[str]]] = []
+    seen: dict[str, str] = {}
     for _, key, value in _walk(chunks):
         if key is None:
             parts.append(([], [""]))
         elif key == "values":
-            parts[-1][0].append(value)
+            parts[-1][0].append(_held_once(value, seen))
         elif key == "range":
             parts[-1][1][0] = str(value)
     return [(rows, echo) for rows, (echo,) in parts]
@@ -169,3 +174,11 @@ def batch_get(
                 "Một trang tính vừa bị đổi tên hoặc xóa trong lúc kiểm tra: chạy lại lệnh."
             ) from None
         raise
+
+
+def _held_once(row: list[Cell], seen: dict[str, str]) -> list[Cell]:
+    """Make each text of `row` already met in `seen` that same object."""
+    for index, value in enumerate(row):
+        if type(value) is str:
+            row[index] = seen.setdefault(value, value)
+    return row
