@@ -40,24 +40,32 @@ CHUNK_SIZE = 128
 
 @dataclass
 class DocumentsOutcome:
-    """What `write_documents` did: files written, files already up to date, every path.
+    """What `write_documents` did: files written, files already up to date, every file's name.
 
+    `names` lists every file in `folder` (plain names: a national run has a hundred
+    thousand of them, and a `Path` each would weigh several times more).
     `retired` names the lists moved to `cu/`: no valid submission backs them any more.
     `edited` names the lists someone had edited, moved to `da-sua/` before being replaced.
     """
 
     written: int = 0
     unchanged: int = 0
-    paths: list[Path] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     out_dir: Path | None = None
+    folder: Path = Path()
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file's path, in the order they were made."""
+        return [self.folder / name for name in self.names]
 
     def commit(self) -> None:
         """Put the staged lists in place and move the stale ones aside."""
         if self.out_dir is not None:
-            keep = {path.name for path in self.paths}
+            keep = set(self.names)
             self.retired, self.edited = commit(self.out_dir, self.staged, keep)
             self.staged = []
 
@@ -94,9 +102,9 @@ def stage_documents(
     assign_file_names(results)
     prepare(out_dir)
     try:
-        outcome = DocumentsOutcome(out_dir=out_dir)
+        outcome = DocumentsOutcome(out_dir=out_dir, folder=out_dir)
         for done, (name, written) in enumerate(_files(results, out_dir, maker), 1):
-            _count(outcome, out_dir, name, written)
+            _count(outcome, name, written)
             if progress is not None:
                 progress(done)
     except BaseException:
@@ -136,8 +144,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _count(outcome: DocumentsOutcome, out_dir: Path, name: str, written: bool) -> None:
-    outcome.paths.append(out_dir / name)
+def _count(outcome: DocumentsOutcome, name: str, written: bool) -> None:
+    outcome.names.append(name)
     if written:
         outcome.staged.append(name)
         outcome.written += 1
