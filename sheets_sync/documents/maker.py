@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from ..config import DocumentSettings
 from ..model import Response, RowResult, Staff
@@ -25,9 +27,10 @@ from .package import (
     DOCUMENT_HEAD,
     DOCUMENT_PART,
     DOCUMENT_TAIL,
+    StreamedPart,
     compress,
-    compress_stream,
     document_xml,
+    write_zip,
     zip_entries,
 )
 from .template import TemplateFiller
@@ -89,10 +92,17 @@ class DocumentMaker:
         return self.summary_of(summary_units(results))
 
     def summary_of(self, units: Sequence[SummaryUnit]) -> bytes:
-        """Return the consolidated list of units already reduced by `summary_units`.
+        """Return the consolidated list of units already reduced by `summary_units`."""
+        stream = io.BytesIO()
+        self.write_summary(units, stream)
+        return stream.getvalue()
 
-        Its document.xml goes row by row into the deflater: a national roster's list is
-        hundreds of megabytes of XML that never needs to be whole in memory.
+    def write_summary(self, units: Sequence[SummaryUnit], stream: BinaryIO) -> None:
+        """Write the consolidated list `summary_of` returns into a seekable `stream`.
+
+        Its document.xml goes row by row into the deflater, and the deflated bytes into
+        `stream`: a national roster's list is hundreds of megabytes of XML, and over ten
+        of deflated bytes, that never need to be whole in memory.
         """
         settings = self.settings
         signature = Signature(
@@ -106,7 +116,8 @@ class DocumentMaker:
             superior, issuer = settings.summary_superior_body, settings.summary_issuer
             values = placeholder_values(superior, issuer, issuer, day, signature)
             rows = list(_fanpages(units)), list(_summary_staff(units))
-            return self._filler.fill(*rows, values, signature_block(signature))
+            stream.write(self._filler.fill(*rows, values, signature_block(signature)))
+            return
         line = date_line(settings.place, day)
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
         widths = table_widths(_fanpages(units), _summary_staff(units))
@@ -118,10 +129,8 @@ class DocumentMaker:
             widths,
             SUMMARY_STAFF_HEADING,
         )
-        entries = list(self._entries)
         chunks = _encoded((DOCUMENT_HEAD, DOCUMENT_TAIL), parts)
-        entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
-        return zip_entries(entries)
+        write_zip(stream, self._entries, StreamedPart(self._slot, DOCUMENT_PART, chunks))
 
     def document_day(self, submitted: date | None) -> date | None:
         """Return the day a list whose latest submission is `submitted` carries, or None for

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .folder import (
     prepare,
     put_in_place,
     stage_if_changed,
+    stage_written,
     write_error,
 )
 from .maker import DocumentMaker, SummaryUnit, summary_units
@@ -197,7 +199,7 @@ def _stage_unit(maker: DocumentMaker, out_dir: Path, job: UnitJob) -> bool:
 
 
 def _stage_summary(maker: DocumentMaker, units: list[SummaryUnit], out_dir: Path) -> bool:
-    return stage_if_changed(out_dir / SUMMARY_FILE, maker.summary_of(units))
+    return stage_written(out_dir / SUMMARY_FILE, partial(maker.write_summary, units))
 
 
 _worker_maker: DocumentMaker | None = None
