@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import subprocess
 import sys
 import zipfile
@@ -754,3 +755,13 @@ def test_many_units_are_written_by_worker_processes(
     for item in results:
         assert (tmp_path / str(item.file_name)).read_bytes() == maker.unit(item)
     assert (tmp_path / "tong-hop.docx").read_bytes() == maker.summary(results)
+
+
+def test_units_are_reduced_when_read_and_sent_to_a_worker_as_plain_tuples() -> None:
+    results = many_units(7)
+    units = maker_module.summary_units(results)
+    each = [maker_module.summary_unit(r.response) for r in results]
+    assert len(units) == 7 and list(units) == each and units[3] == each[3]
+    assert list(units[2:5]) == each[2:5] and units[-1] == each[-1]
+    sent = pickle.loads(pickle.dumps(units[1:6]))
+    assert type(sent) is tuple and sent == tuple(each[1:6])

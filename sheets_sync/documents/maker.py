@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar, overload
 
 from ..config import DocumentSettings
 from ..model import Response, RowResult, Staff
@@ -36,12 +36,13 @@ from .package import (
 from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
+T = TypeVar("T")
 # One unit as the lists print it: unit, fanpage name, link, note and its staff as (name,
 # position, unit, phone), then the day it was submitted. Plain tuples are cheap to send to a
 # worker process.
 SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 18
 BLANK_DATE = ("...", "...", "....")  # day, month and year left to write by hand
 
 
@@ -62,7 +63,7 @@ class DocumentMaker:
     def unit(self, result: RowResult) -> bytes:
         """Return the list of one unit, signed for its executive committee by its chair."""
         response = result.response
-        return self.unit_of(_summary_unit(response), response.roster_unit or response.unit)
+        return self.unit_of(summary_unit(response), response.roster_unit or response.unit)
 
     def unit_of(self, unit: SummaryUnit, listed: str) -> bytes:
         """Return the list of one unit already reduced by `summary_units`.
@@ -154,12 +155,48 @@ class DocumentMaker:
         return zip_entries(entries)
 
 
-def summary_units(results: Iterable[RowResult]) -> list[SummaryUnit]:
+class Reduced(Sequence[T]):
+    """Results each reduced by `reduce` when asked for, never all held reduced at once.
+
+    A national run's lists read its hundred thousand results a few times over: reducing
+    them again each time costs less than holding them all reduced. Sent to a worker
+    process (pickled), it goes as the plain tuple of what it reduces to.
+    """
+
+    def __init__(self, results: Sequence[RowResult], reduce: Callable[[RowResult], T]) -> None:
+        self._results = results
+        self._reduce = reduce
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._reduce, self._results)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Reduced[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Reduced[T]:
+        if isinstance(index, slice):
+            return Reduced(self._results[index], self._reduce)
+        return self._reduce(self._results[index])
+
+    def __reduce__(self) -> tuple[type[tuple[T, ...]], tuple[list[T]]]:
+        return tuple, (list(self),)
+
+
+def summary_units(results: Sequence[RowResult]) -> Reduced[SummaryUnit]:
     """Keep of each result what the consolidated list prints, as plain tuples."""
-    return [_summary_unit(result.response) for result in results]
+    return Reduced(results, _result_unit)
 
 
-def _summary_unit(response: Response) -> SummaryUnit:
+def _result_unit(result: RowResult) -> SummaryUnit:
+    return summary_unit(result.response)
+
+
+def summary_unit(response: Response) -> SummaryUnit:
+    """Keep of a response what the lists print, as plain tuples."""
     staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
     day = _day(response.submitted_at)
     return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day

@@ -7,11 +7,12 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from itertools import chain
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from .folder import (
     stage_written,
     write_error,
 )
-from .maker import DocumentMaker, SummaryUnit, summary_units
+from .maker import DocumentMaker, Reduced, SummaryUnit, summary_unit, summary_units
 
 SUMMARY_FILE = "tong-hop.docx"
 # Below this many units, starting worker processes costs more than it saves.
@@ -160,18 +161,24 @@ def _count(outcome: DocumentsOutcome, name: str, written: bool) -> None:
 UnitJob = tuple[SummaryUnit, str, str]
 
 
+def _job(result: RowResult) -> UnitJob:
+    response = result.response
+    return summary_unit(response), response.roster_unit or response.unit, str(result.file_name)
+
+
 def _files(
     results: Sequence[RowResult], out_dir: Path, maker: DocumentMaker
 ) -> Iterator[tuple[str, bool]]:
     """Write the unit lists, then the consolidated list; yield each file's name as it is done."""
-    units = summary_units(results)
+    units, jobs = summary_units(results), Reduced(results, _job)
     names = [str(result.file_name) for result in results]
-    listed = (result.response.roster_unit or result.response.unit for result in results)
-    jobs = list(zip(units, listed, names, strict=True))
-    if len(jobs) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from ((job[2], _stage_unit(maker, out_dir, job)) for job in jobs)
+    if len(results) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        yield from zip(names, _write_batch(jobs, maker, out_dir), strict=True)
         yield SUMMARY_FILE, _stage_summary(maker, units, out_dir)
         return
+    # Each batch is reduced to plain strings only when it is sent to a worker, a few at a
+    # time: the pool takes all its work at once, and would otherwise hold every unit's.
+    batches = [jobs[i : i + CHUNK_SIZE] for i in range(0, len(results), CHUNK_SIZE)]
     with ProcessPoolExecutor(
         max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
@@ -180,12 +187,12 @@ def _files(
         try:
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
-            done = pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+            done = pool.map(_write_in_worker, batches)
             # The consolidated list is made here meanwhile: sending a national roster to a
             # worker would hold it twice more (pickled, then unpickled). The lists done by
             # then are counted right after it.
             summary = _stage_summary(maker, units, out_dir)
-            yield from zip(names, done, strict=True)
+            yield from zip(names, chain.from_iterable(done), strict=True)
             yield SUMMARY_FILE, summary
         except BaseException:
             # Stopped (an error, Ctrl-C): the lists not yet begun are not made at all.
@@ -193,12 +200,16 @@ def _files(
             raise
 
 
+def _write_batch(jobs: Iterable[UnitJob], maker: DocumentMaker, out_dir: Path) -> Iterator[bool]:
+    return (_stage_unit(maker, out_dir, job) for job in jobs)
+
+
 def _stage_unit(maker: DocumentMaker, out_dir: Path, job: UnitJob) -> bool:
     unit, listed, name = job
     return stage_if_changed(out_dir / name, maker.unit_of(unit, listed))
 
 
-def _stage_summary(maker: DocumentMaker, units: list[SummaryUnit], out_dir: Path) -> bool:
+def _stage_summary(maker: DocumentMaker, units: Sequence[SummaryUnit], out_dir: Path) -> bool:
     return stage_written(out_dir / SUMMARY_FILE, partial(maker.write_summary, units))
 
 
@@ -229,6 +240,6 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
-def _write_in_worker(job: UnitJob) -> bool:
+def _write_in_worker(jobs: Sequence[UnitJob]) -> list[bool]:
     assert _worker_maker is not None, "worker started without its initializer"
-    return _stage_unit(_worker_maker, _worker_out, job)
+    return list(_write_batch(jobs, _worker_maker, _worker_out))
