@@ -208,10 +208,11 @@ def _compare_documents(
     makers: list[Callable[[], bytes]] = [partial(maker.unit, result) for result in listed]
     makers.append(partial(maker.summary, listed))
     names = [str(result.file_name) for result in listed] + [SUMMARY_FILE]
-    compared = DocumentsOutcome()  # no out_dir: nothing staged, nothing to commit
+    # No out_dir: nothing staged, nothing to commit.
+    compared = DocumentsOutcome(folder=out_dir)
     for done, (name, make) in enumerate(zip(names, makers, strict=True), start=1):
         path = out_dir / name
-        compared.paths.append(path)
+        compared.names.append(name)
         if path.is_file() and holds(path, make()):
             compared.unchanged += 1
         else:

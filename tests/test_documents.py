@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import subprocess
 import sys
 import zipfile
@@ -48,9 +49,11 @@ from sheets_sync.documents.package import (
     BASE_PARTS,
     DOCUMENT_PART,
     TEXT_WIDTH,
+    StreamedPart,
+    ZipEntry,
     compress,
-    compress_stream,
     document_xml,
+    write_zip,
     zip_entries,
 )
 from sheets_sync.documents.wordml import CELL_MARGIN, Font, cell, row, text_paragraph
@@ -656,13 +659,28 @@ def test_streamed_summary_equals_the_one_built_whole(
 def test_deflating_in_pieces_gives_the_bytes_of_one_piece(data: bytes, cuts: list[int]) -> None:
     points = sorted({min(c, len(data)) for c in cuts})
     pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
-    assert compress_stream("part.xml", pieces) == compress("part.xml", data)
+    assert streamed_zip("part.xml", pieces) == whole_zip("part.xml", data)
 
 
 def test_deflating_a_long_part_in_pieces_gives_the_same_bytes() -> None:
     data = "".join(f"<w:tr>{i} Nguyễn Văn {i % 97}</w:tr>" for i in range(60_000)).encode()
     pieces = [data[i : i + 65_537] for i in range(0, len(data), 65_537)]
-    assert compress_stream("word/document.xml", pieces) == compress("word/document.xml", data)
+    assert streamed_zip(DOCUMENT_PART, pieces) == whole_zip(DOCUMENT_PART, data)
+
+
+def around(entry: ZipEntry) -> list[ZipEntry]:
+    """Put an entry between two others, as the body sits among the fixed parts."""
+    return [compress("a.xml", b"<a/>"), entry, compress("b.xml", b"<b>" * 50)]
+
+
+def whole_zip(name: str, data: bytes) -> bytes:
+    return zip_entries(around(compress(name, data)))
+
+
+def streamed_zip(name: str, pieces: list[bytes]) -> bytes:
+    stream = io.BytesIO()
+    write_zip(stream, around(compress(name, b"")), StreamedPart(1, name, pieces))
+    return stream.getvalue()
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
@@ -737,3 +755,13 @@ def test_many_units_are_written_by_worker_processes(
     for item in results:
         assert (tmp_path / str(item.file_name)).read_bytes() == maker.unit(item)
     assert (tmp_path / "tong-hop.docx").read_bytes() == maker.summary(results)
+
+
+def test_units_are_reduced_when_read_and_sent_to_a_worker_as_plain_tuples() -> None:
+    results = many_units(7)
+    units = maker_module.summary_units(results)
+    each = [maker_module.summary_unit(r.response) for r in results]
+    assert len(units) == 7 and list(units) == each and units[3] == each[3]
+    assert list(units[2:5]) == each[2:5] and units[-1] == each[-1]
+    sent = pickle.loads(pickle.dumps(units[1:6]))
+    assert type(sent) is tuple and sent == tuple(each[1:6])

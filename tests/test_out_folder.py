@@ -480,3 +480,40 @@ def test_workers_stop_when_the_run_is_killed(
     assert not (out / STAGING_DIR).exists()
     with zipfile.ZipFile(out / "truong-tieu-hoc-so-1.docx") as archive:
         assert "0912" in archive.read("word/document.xml").decode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        (b"PK" + b"x" * 3000, b"PK" + b"x" * 3000, True),
+        (b"PK" + b"x" * 3000, b"PK" + b"x" * 2999 + b"y", False),
+        (b"PK" + b"x" * 3000, b"PK" + b"x" * 2999, False),
+        (b"", b"", True),
+    ],
+)
+def test_a_staged_file_is_compared_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: bytes, new: bytes, same: bool
+) -> None:
+    monkeypatch.setattr(folder_module, "COMPARE_BYTES", 7)  # many pieces, a short last one
+    (tmp_path / "old.docx").write_bytes(old)
+    (tmp_path / "new.docx").write_bytes(new)
+    assert folder_module.holds_file(tmp_path / "old.docx", tmp_path / "new.docx") is same
+    assert not folder_module.holds_file(tmp_path / "none.docx", tmp_path / "new.docx")
+
+
+def test_a_streamed_file_is_staged_only_when_its_bytes_change(tmp_path: Path) -> None:
+    folder_module.prepare(tmp_path)
+    target = tmp_path / "tong-hop.docx"
+    target.write_bytes(b"cu")
+    assert not folder_module.stage_written(target, lambda stream: stream.write(b"cu"))
+    assert not folder_module.staged(target).exists()
+    assert folder_module.stage_written(target, lambda stream: stream.write(b"moi"))
+    assert folder_module.staged(target).read_bytes() == b"moi"
+    assert target.read_bytes() == b"cu"
+
+
+def test_an_unreadable_list_to_compare_is_a_clear_message(tmp_path: Path) -> None:
+    (tmp_path / "tong-hop.docx").mkdir()
+    (tmp_path / "new.docx").write_bytes(b"moi")
+    with pytest.raises(SourceError, match="Không đọc được tệp"):
+        folder_module.holds_file(tmp_path / "tong-hop.docx", tmp_path / "new.docx")

@@ -17,8 +17,9 @@ import re
 import shutil
 import stat
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import SourceError
 from ..fileops import replace
@@ -28,6 +29,7 @@ STAGING_DIR = ".sheets-sync-dang-ghi"
 OLD_DIR = "cu"
 EDITED_DIR = "da-sua"
 NEW_FILE_MODE = 0o666  # narrowed by the umask, as any program's new files are
+COMPARE_BYTES = 1 << 20  # read at a time to compare a large file with its staged version
 # What the properties of a list this tool wrote say. Word fills lastModifiedBy on save;
 # LibreOffice may leave it empty but always names itself as the application.
 _CREATOR = re.compile(rb"<dc:creator>sheets-sync</dc:creator>")
@@ -113,6 +115,36 @@ def stage_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def stage_written(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+    """Stage what `write` writes for `path` unless `path` already holds exactly those bytes.
+
+    The bytes go to disk as they come, and are compared from there a piece at a time: a
+    national consolidated list is never whole in memory, not even twice to compare it.
+    """
+    new = staged(path)
+    create_written(new, write)
+    if holds_file(path, new):
+        new.unlink()
+        return False
+    return True
+
+
+def holds_file(path: Path, other: Path) -> bool:
+    """Tell whether the file at `path` exists and holds exactly the bytes of `other`."""
+    try:
+        with path.open("rb") as old, other.open("rb") as new:
+            if os.fstat(old.fileno()).st_size != os.fstat(new.fileno()).st_size:
+                return False
+            while piece := new.read(COMPARE_BYTES):
+                if old.read(len(piece)) != piece:
+                    return False
+            return True
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise SourceError(f"Không đọc được tệp {path} ({os_reason(exc)}).") from None
+
+
 def holds(path: Path, data: bytes) -> bool:
     """Tell whether the file at `path` exists and holds exactly `data`."""
     try:
@@ -125,11 +157,16 @@ def holds(path: Path, data: bytes) -> bool:
 
 def create_file(path: Path, data: bytes) -> None:
     """Write a new file with the mode the umask gives (not a private temporary file's 0600)."""
+    create_written(path, lambda stream: stream.write(data))
+
+
+def create_written(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Create a file as `create_file` does, with what `write` writes into it."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     try:
         handle = os.open(path, flags, NEW_FILE_MODE)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            write(stream)
     except OSError as exc:
         raise write_error(path.parent.parent, exc) from None
 

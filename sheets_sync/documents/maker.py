@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO, TypeVar, overload
 
 from ..config import DocumentSettings
 from ..model import Response, RowResult, Staff
@@ -25,20 +27,22 @@ from .package import (
     DOCUMENT_HEAD,
     DOCUMENT_PART,
     DOCUMENT_TAIL,
+    StreamedPart,
     compress,
-    compress_stream,
     document_xml,
+    write_zip,
     zip_entries,
 )
 from .template import TemplateFiller
 
 Rows = list[tuple[str, ...]]
+T = TypeVar("T")
 # One unit as the lists print it: unit, fanpage name, link, note and its staff as (name,
 # position, unit, phone), then the day it was submitted. Plain tuples are cheap to send to a
 # worker process.
 SummaryUnit = tuple[str, str, str, str, tuple[tuple[str, str, str, str], ...], date | None]
 # Characters of document.xml encoded and deflated at a time while the consolidated list streams.
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 18
 BLANK_DATE = ("...", "...", "....")  # day, month and year left to write by hand
 
 
@@ -59,7 +63,7 @@ class DocumentMaker:
     def unit(self, result: RowResult) -> bytes:
         """Return the list of one unit, signed for its executive committee by its chair."""
         response = result.response
-        return self.unit_of(_summary_unit(response), response.roster_unit or response.unit)
+        return self.unit_of(summary_unit(response), response.roster_unit or response.unit)
 
     def unit_of(self, unit: SummaryUnit, listed: str) -> bytes:
         """Return the list of one unit already reduced by `summary_units`.
@@ -89,10 +93,17 @@ class DocumentMaker:
         return self.summary_of(summary_units(results))
 
     def summary_of(self, units: Sequence[SummaryUnit]) -> bytes:
-        """Return the consolidated list of units already reduced by `summary_units`.
+        """Return the consolidated list of units already reduced by `summary_units`."""
+        stream = io.BytesIO()
+        self.write_summary(units, stream)
+        return stream.getvalue()
 
-        Its document.xml goes row by row into the deflater: a national roster's list is
-        hundreds of megabytes of XML that never needs to be whole in memory.
+    def write_summary(self, units: Sequence[SummaryUnit], stream: BinaryIO) -> None:
+        """Write the consolidated list `summary_of` returns into a seekable `stream`.
+
+        Its document.xml goes row by row into the deflater, and the deflated bytes into
+        `stream`: a national roster's list is hundreds of megabytes of XML, and over ten
+        of deflated bytes, that never need to be whole in memory.
         """
         settings = self.settings
         signature = Signature(
@@ -106,7 +117,8 @@ class DocumentMaker:
             superior, issuer = settings.summary_superior_body, settings.summary_issuer
             values = placeholder_values(superior, issuer, issuer, day, signature)
             rows = list(_fanpages(units)), list(_summary_staff(units))
-            return self._filler.fill(*rows, values, signature_block(signature))
+            stream.write(self._filler.fill(*rows, values, signature_block(signature)))
+            return
         line = date_line(settings.place, day)
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
         widths = table_widths(_fanpages(units), _summary_staff(units))
@@ -118,10 +130,8 @@ class DocumentMaker:
             widths,
             SUMMARY_STAFF_HEADING,
         )
-        entries = list(self._entries)
         chunks = _encoded((DOCUMENT_HEAD, DOCUMENT_TAIL), parts)
-        entries[self._slot] = compress_stream(DOCUMENT_PART, chunks)
-        return zip_entries(entries)
+        write_zip(stream, self._entries, StreamedPart(self._slot, DOCUMENT_PART, chunks))
 
     def document_day(self, submitted: date | None) -> date | None:
         """Return the day a list whose latest submission is `submitted` carries, or None for
@@ -145,12 +155,48 @@ class DocumentMaker:
         return zip_entries(entries)
 
 
-def summary_units(results: Iterable[RowResult]) -> list[SummaryUnit]:
+class Reduced(Sequence[T]):
+    """Results each reduced by `reduce` when asked for, never all held reduced at once.
+
+    A national run's lists read its hundred thousand results a few times over: reducing
+    them again each time costs less than holding them all reduced. Sent to a worker
+    process (pickled), it goes as the plain tuple of what it reduces to.
+    """
+
+    def __init__(self, results: Sequence[RowResult], reduce: Callable[[RowResult], T]) -> None:
+        self._results = results
+        self._reduce = reduce
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._reduce, self._results)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Reduced[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Reduced[T]:
+        if isinstance(index, slice):
+            return Reduced(self._results[index], self._reduce)
+        return self._reduce(self._results[index])
+
+    def __reduce__(self) -> tuple[type[tuple[T, ...]], tuple[list[T]]]:
+        return tuple, (list(self),)
+
+
+def summary_units(results: Sequence[RowResult]) -> Reduced[SummaryUnit]:
     """Keep of each result what the consolidated list prints, as plain tuples."""
-    return [_summary_unit(result.response) for result in results]
+    return Reduced(results, _result_unit)
 
 
-def _summary_unit(response: Response) -> SummaryUnit:
+def _result_unit(result: RowResult) -> SummaryUnit:
+    return summary_unit(result.response)
+
+
+def summary_unit(response: Response) -> SummaryUnit:
+    """Keep of a response what the lists print, as plain tuples."""
     staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
     day = _day(response.submitted_at)
     return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day

@@ -8,6 +8,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO, NamedTuple
 
 from .wordml import R_NS, W_NS
 
@@ -207,41 +208,95 @@ def compress(name: str, data: bytes) -> ZipEntry:
     )
 
 
-def compress_stream(name: str, chunks: Iterable[bytes]) -> ZipEntry:
-    """Deflate a part given in pieces, holding only the compressed bytes.
+def zip_entries(entries: Sequence[ZipEntry]) -> bytes:
+    """Lay out a zip archive with fixed dates and attributes: equal entries give equal bytes."""
+    stream = io.BytesIO()
+    write_zip(stream, entries)
+    return stream.getvalue()
 
-    The bytes equal `compress` of the joined pieces: deflate does not depend on how its
-    input is split between calls.
+
+def write_zip(
+    stream: BinaryIO, entries: Sequence[ZipEntry], streamed: StreamedPart | None = None
+) -> None:
+    """Write the archive `zip_entries` lays out into `stream`, which must be seekable.
+
+    `streamed`, when given, replaces the entry at its slot: its part is deflated as its
+    pieces come and written at once, so that neither it nor its deflated bytes are ever
+    whole in memory. Its local header is written first with zero sizes, then rewritten
+    once they are known: the bytes equal those of `zip_entries` with `compress`.
     """
+    directory: list[bytes] = []
+    start = stream.tell()
+    for index, entry in enumerate(entries):
+        offset = stream.tell() - start
+        if streamed is not None and index == streamed.slot:
+            sizes = _write_streamed(stream, streamed.name, streamed.chunks)
+        else:
+            sizes = _sizes(entry)
+            stream.write(_local_header(sizes))
+            stream.write(entry.data)
+        directory.append(_central_header(sizes, offset))
+    offset = stream.tell() - start
+    central = b"".join(directory)
+    count = len(entries)
+    stream.write(central)
+    stream.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0))
+
+
+@dataclass(frozen=True)
+class StreamedPart:
+    """A part given in pieces, to lay into an archive at position `slot`."""
+
+    slot: int
+    name: str
+    chunks: Iterable[bytes]
+
+
+class _Sizes(NamedTuple):
+    """What the zip headers say of one entry."""
+
+    name: bytes
+    crc: int
+    size: int
+    packed: int
+
+
+def _sizes(entry: ZipEntry) -> _Sizes:
+    return _Sizes(entry.name, entry.crc, entry.size, len(entry.data))
+
+
+def _write_streamed(stream: BinaryIO, name: str, chunks: Iterable[bytes]) -> _Sizes:
+    """Write one part's local header and deflated bytes, keeping none of them."""
+    header = stream.tell()
+    stream.write(_local_header(_Sizes(name.encode(), 0, 0, 0)))
     packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    crc = size = 0
-    out: list[bytes] = []
+    crc = size = packed = 0
     for chunk in chunks:
         crc = zlib.crc32(chunk, crc)
         size += len(chunk)
-        out.append(packer.compress(chunk))
-    out.append(packer.flush())
-    return ZipEntry(name.encode(), crc, size, b"".join(out))
+        packed += stream.write(packer.compress(chunk))
+    packed += stream.write(packer.flush())
+    end = stream.tell()
+    sizes = _Sizes(name.encode(), crc, size, packed)
+    stream.seek(header)
+    stream.write(_local_header(sizes))
+    stream.seek(end)
+    return sizes
 
 
-def zip_entries(entries: Sequence[ZipEntry]) -> bytes:
-    """Lay out a zip archive with fixed dates and attributes: equal entries give equal bytes."""
-    chunks: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
-    for entry in entries:
-        fields = (8, _DOS_TIME, _DOS_DATE, entry.crc, len(entry.data), entry.size, len(entry.name))
-        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *fields, 0) + entry.name
-        directory.append(
-            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, 0, offset)
-            + entry.name
-        )
-        chunks += (local, entry.data)
-        offset += len(local) + len(entry.data)
-    central = b"".join(directory)
-    count = len(entries)
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0)
-    return b"".join((*chunks, central, end))
+def _fields(sizes: _Sizes) -> tuple[int, ...]:
+    name, crc, size, packed = sizes
+    return (8, _DOS_TIME, _DOS_DATE, crc, packed, size, len(name))
+
+
+def _local_header(sizes: _Sizes) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *_fields(sizes), 0) + sizes.name
+
+
+def _central_header(sizes: _Sizes, offset: int) -> bytes:
+    fields = _fields(sizes)
+    head = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, 0, offset)
+    return head + sizes.name
 
 
 def pack(parts: Iterable[tuple[str, bytes]]) -> bytes:

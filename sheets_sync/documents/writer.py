@@ -7,10 +7,12 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from itertools import chain
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -26,9 +28,10 @@ from .folder import (
     prepare,
     put_in_place,
     stage_if_changed,
+    stage_written,
     write_error,
 )
-from .maker import DocumentMaker, SummaryUnit, summary_units
+from .maker import DocumentMaker, Reduced, SummaryUnit, summary_unit, summary_units
 
 SUMMARY_FILE = "tong-hop.docx"
 # Below this many units, starting worker processes costs more than it saves.
@@ -40,24 +43,32 @@ CHUNK_SIZE = 128
 
 @dataclass
 class DocumentsOutcome:
-    """What `write_documents` did: files written, files already up to date, every path.
+    """What `write_documents` did: files written, files already up to date, every file's name.
 
+    `names` lists every file in `folder` (plain names: a national run has a hundred
+    thousand of them, and a `Path` each would weigh several times more).
     `retired` names the lists moved to `cu/`: no valid submission backs them any more.
     `edited` names the lists someone had edited, moved to `da-sua/` before being replaced.
     """
 
     written: int = 0
     unchanged: int = 0
-    paths: list[Path] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     out_dir: Path | None = None
+    folder: Path = Path()
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file's path, in the order they were made."""
+        return [self.folder / name for name in self.names]
 
     def commit(self) -> None:
         """Put the staged lists in place and move the stale ones aside."""
         if self.out_dir is not None:
-            keep = {path.name for path in self.paths}
+            keep = set(self.names)
             self.retired, self.edited = commit(self.out_dir, self.staged, keep)
             self.staged = []
 
@@ -94,9 +105,9 @@ def stage_documents(
     assign_file_names(results)
     prepare(out_dir)
     try:
-        outcome = DocumentsOutcome(out_dir=out_dir)
+        outcome = DocumentsOutcome(out_dir=out_dir, folder=out_dir)
         for done, (name, written) in enumerate(_files(results, out_dir, maker), 1):
-            _count(outcome, out_dir, name, written)
+            _count(outcome, name, written)
             if progress is not None:
                 progress(done)
     except BaseException:
@@ -136,8 +147,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _count(outcome: DocumentsOutcome, out_dir: Path, name: str, written: bool) -> None:
-    outcome.paths.append(out_dir / name)
+def _count(outcome: DocumentsOutcome, name: str, written: bool) -> None:
+    outcome.names.append(name)
     if written:
         outcome.staged.append(name)
         outcome.written += 1
@@ -150,18 +161,24 @@ def _count(outcome: DocumentsOutcome, out_dir: Path, name: str, written: bool) -
 UnitJob = tuple[SummaryUnit, str, str]
 
 
+def _job(result: RowResult) -> UnitJob:
+    response = result.response
+    return summary_unit(response), response.roster_unit or response.unit, str(result.file_name)
+
+
 def _files(
     results: Sequence[RowResult], out_dir: Path, maker: DocumentMaker
 ) -> Iterator[tuple[str, bool]]:
     """Write the unit lists, then the consolidated list; yield each file's name as it is done."""
-    units = summary_units(results)
+    units, jobs = summary_units(results), Reduced(results, _job)
     names = [str(result.file_name) for result in results]
-    listed = (result.response.roster_unit or result.response.unit for result in results)
-    jobs = list(zip(units, listed, names, strict=True))
-    if len(jobs) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from ((job[2], _stage_unit(maker, out_dir, job)) for job in jobs)
+    if len(results) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        yield from zip(names, _write_batch(jobs, maker, out_dir), strict=True)
         yield SUMMARY_FILE, _stage_summary(maker, units, out_dir)
         return
+    # Each batch is reduced to plain strings only when it is sent to a worker, a few at a
+    # time: the pool takes all its work at once, and would otherwise hold every unit's.
+    batches = [jobs[i : i + CHUNK_SIZE] for i in range(0, len(results), CHUNK_SIZE)]
     with ProcessPoolExecutor(
         max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
@@ -170,12 +187,12 @@ def _files(
         try:
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
-            done = pool.map(_write_in_worker, jobs, chunksize=CHUNK_SIZE)
+            done = pool.map(_write_in_worker, batches)
             # The consolidated list is made here meanwhile: sending a national roster to a
             # worker would hold it twice more (pickled, then unpickled). The lists done by
             # then are counted right after it.
             summary = _stage_summary(maker, units, out_dir)
-            yield from zip(names, done, strict=True)
+            yield from zip(names, chain.from_iterable(done), strict=True)
             yield SUMMARY_FILE, summary
         except BaseException:
             # Stopped (an error, Ctrl-C): the lists not yet begun are not made at all.
@@ -183,13 +200,17 @@ def _files(
             raise
 
 
+def _write_batch(jobs: Iterable[UnitJob], maker: DocumentMaker, out_dir: Path) -> Iterator[bool]:
+    return (_stage_unit(maker, out_dir, job) for job in jobs)
+
+
 def _stage_unit(maker: DocumentMaker, out_dir: Path, job: UnitJob) -> bool:
     unit, listed, name = job
     return stage_if_changed(out_dir / name, maker.unit_of(unit, listed))
 
 
-def _stage_summary(maker: DocumentMaker, units: list[SummaryUnit], out_dir: Path) -> bool:
-    return stage_if_changed(out_dir / SUMMARY_FILE, maker.summary_of(units))
+def _stage_summary(maker: DocumentMaker, units: Sequence[SummaryUnit], out_dir: Path) -> bool:
+    return stage_written(out_dir / SUMMARY_FILE, partial(maker.write_summary, units))
 
 
 _worker_maker: DocumentMaker | None = None
@@ -219,6 +240,6 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(1)
 
 
-def _write_in_worker(job: UnitJob) -> bool:
+def _write_in_worker(jobs: Sequence[UnitJob]) -> list[bool]:
     assert _worker_maker is not None, "worker started without its initializer"
-    return _stage_unit(_worker_maker, _worker_out, job)
+    return list(_write_batch(jobs, _worker_maker, _worker_out))
