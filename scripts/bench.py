@@ -769,6 +769,14 @@ def machine() -> Result:
     }
 
 
+def _load(path: Path) -> Result:
+    """Read a --json file back, with the sizes as numbers again."""
+    results: Result = json.loads(path.read_text(encoding="utf-8"))
+    for path_name in ("xlsx", "google", "gen"):
+        results[path_name] = {int(n): run for n, run in results[path_name].items()}
+    return results
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         run_child(argv[1:])
@@ -782,6 +790,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--md", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     parser.add_argument("--readme", type=Path, help="rewrite this README's speed section")
+    parser.add_argument("--report-from", type=Path, help="report a --json file, measure nothing")
     args = parser.parse_args(argv)
     sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="sheets-sync-bench-"))
@@ -790,13 +799,16 @@ def main(argv: list[str]) -> int:
     def log(text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
-    load_before = os.getloadavg()[0]
-    results = measure(sizes, args.seed, work, args.sample, log)
-    shutil.rmtree(work / TRASH, ignore_errors=True)
-    results["load_before"] = load_before
-    results["machine"] = machine()
-    results["command"] = "python scripts/bench.py " + " ".join(argv)
-    results["day"] = time.strftime("%d/%m/%Y")
+    if args.report_from:
+        results = _load(args.report_from)
+    else:
+        load_before = os.getloadavg()[0]
+        results = measure(sizes, args.seed, work, args.sample, log)
+        shutil.rmtree(work / TRASH, ignore_errors=True)
+        results["load_before"] = load_before
+        results["machine"] = machine()
+        results["command"] = "python scripts/bench.py " + " ".join(argv)
+        results["day"] = time.strftime("%d/%m/%Y")
     text, failed = report(results, sizes)
     print(text)
     if args.readme:

@@ -45,8 +45,19 @@ def test_the_section_is_replaced_between_its_markers_and_nothing_else(tmp_path: 
     assert "cũ" not in text
     assert "| tệp .xlsx → danh sách Word + ghi trạng thái | 126.000 | 41,3 giây | 580 MB |" in text
     assert "(lần chạy đầu: 6 yêu cầu) | 126.000 | 23,9 giây | 512 MB |" in text
-    assert "kiểm tra 6,2 giây (49 micrô giây mỗi câu trả lời)" in text
-    assert "Mục tiêu đạt: 1/2; chưa đạt: Google ≤ 25 s: 26 s." in text
+    assert "| tệp .xlsx → danh sách Word + trạng thái | ≤ 45 giây | 41,3 giây | đạt |" in text
+    assert "| kiểm tra, mỗi câu trả lời | ≤ 50 micrô giây | 49 micrô giây | đạt |" in text
+    assert "| Google Sheets: đọc, kiểm tra, ghi trạng thái | ≤ 25 giây | 23,9 giây | đạt |" in text
+    assert "| đọc tệp .xlsx | ≤ 8 giây | 7,5 giây | đạt |" in text
+    assert "Tất cả các phép đo của lần này: đạt 1/2." in text
+
+
+def test_a_missed_target_is_said_so(tmp_path: Path) -> None:
+    bench_readme = _bench_readme()
+    results = _results()
+    results["google"][126_000] = {**results["google"][126_000], "peak_mb": 640.0}  # type: ignore[index]
+    text = bench_readme.section(results, [])
+    assert "| bộ nhớ đỉnh của lượt Google | ≤ 600 MB | 640 MB | **chưa đạt** |" in text
 
 
 def test_a_readme_without_the_markers_is_refused_untouched(tmp_path: Path) -> None:
