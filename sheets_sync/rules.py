@@ -77,11 +77,7 @@ def read_response(
 
 def _text_at(row: Sequence[Cell], col: int | None) -> str:
     """The cleaned text of the cell at 0-based `col` ("" past the row's end or for no column)."""
-    cell = cell_at(row, col)
-    # Empty and text cells are most of a sheet; a million of them are read per national run.
-    if cell is None:
-        return ""
-    return clean(cell if type(cell) is str else cell_text(cell))
+    return clean(cell_text(cell_at(row, col)))
 
 
 _EXPECTED_PREFIX = "Công đoàn _ "

@@ -69,6 +69,9 @@ _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 
 def cell_text(value: Cell) -> str:
     """Turn any cell into text, as a person would read it; the result is not cleaned."""
+    # Text and empty cells are most of a sheet: a national run reads millions of them.
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
