@@ -390,5 +390,5 @@ def summary_lines(outcome: NotifyOutcome, outbox: Path | None = None) -> list[st
             count = len(value) if isinstance(value, list) else value
             lines.append(say[key].format(n=count, **extra))
     if outcome.documents is not None:  # lists moved to cu/, as `run` says it
-        lines += retired_text(outcome.documents.retired, str(outcome.documents.out_dir))
+        lines += retired_text(outcome.documents.retired, str(outcome.documents.folder))
     return lines

@@ -208,8 +208,7 @@ def _compare_documents(
     makers: list[Callable[[], bytes]] = [partial(maker.unit, result) for result in listed]
     makers.append(partial(maker.summary, listed))
     names = [str(result.file_name) for result in listed] + [SUMMARY_FILE]
-    # No out_dir: nothing staged, nothing to commit.
-    compared = DocumentsOutcome(folder=out_dir)
+    compared = DocumentsOutcome(folder=out_dir)  # nothing staged, nothing to commit
     for done, (name, make) in enumerate(zip(names, makers, strict=True), start=1):
         path = out_dir / name
         compared.names.append(name)

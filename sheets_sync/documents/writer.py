@@ -49,6 +49,7 @@ class DocumentsOutcome:
     thousand of them, and a `Path` each would weigh several times more).
     `retired` names the lists moved to `cu/`: no valid submission backs them any more.
     `edited` names the lists someone had edited, moved to `da-sua/` before being replaced.
+    `stages`: the lists were staged in `folder` for `commit` (not a dry run's comparison).
     """
 
     written: int = 0
@@ -57,8 +58,8 @@ class DocumentsOutcome:
     retired: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
-    out_dir: Path | None = None
     folder: Path = Path()
+    stages: bool = False
 
     @property
     def paths(self) -> list[Path]:
@@ -67,9 +68,9 @@ class DocumentsOutcome:
 
     def commit(self) -> None:
         """Put the staged lists in place and move the stale ones aside."""
-        if self.out_dir is not None:
+        if self.stages:
             keep = set(self.names)
-            self.retired, self.edited = commit(self.out_dir, self.staged, keep)
+            self.retired, self.edited = commit(self.folder, self.staged, keep)
             self.staged = []
 
 
@@ -105,7 +106,7 @@ def stage_documents(
     assign_file_names(results)
     prepare(out_dir)
     try:
-        outcome = DocumentsOutcome(out_dir=out_dir, folder=out_dir)
+        outcome = DocumentsOutcome(folder=out_dir, stages=True)
         for done, (name, written) in enumerate(_files(results, out_dir, maker), 1):
             _count(outcome, name, written)
             if progress is not None:
