@@ -25,7 +25,7 @@ from .form import REQUIRED, Layout, read_layout
 from .model import CellWrite, RosterEntry, RowResult, SheetData, cell_at
 from .roster import Roster, load_roster, roster_states
 from .rules import Context, decide, read_response
-from .sheets.base import Backend, Overwriting
+from .sheets.base import Backend, Overwriting, Preparing
 from .sheets.limits import past_last_column
 from .sheets.rosterfile import CSV_SUFFIXES
 from .status import plan_roster_writes, plan_writes
@@ -154,7 +154,7 @@ def run(
         if dry_run:
             _compare_documents(outcome, out_dir, maker, say)
         else:
-            _write_documents(outcome, out_dir, maker, say)
+            _write_documents(outcome, out_dir, maker, say, _preparer(backend, outcome.writes, data))
         if not dry_run and outcome.writes:
             say("statuses", 0, len(outcome.writes))
             settled = write_settled(backend, settings, worksheet, checked, outcome.writes)
@@ -166,6 +166,8 @@ def run(
             outcome.documents.commit()
     finally:
         discard(out_dir)
+        if isinstance(backend, Preparing):
+            backend.drop_prepared()
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -186,12 +188,28 @@ def _refuse_past_grid(data: SheetData, writes: list[CellWrite]) -> None:
 
 
 def _write_documents(
-    outcome: RunOutcome, out_dir: Path, maker: DocumentMaker | None, say: Progress
+    outcome: RunOutcome,
+    out_dir: Path,
+    maker: DocumentMaker | None,
+    say: Progress,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     if maker is not None:
         listed = outcome.checked.listed
         step = _documents_step(say, len(listed) + 1)
-        outcome.documents = stage_documents(listed, out_dir, maker, step)
+        step(0)  # the bar shows at once: the first lists take a while to come back
+        outcome.documents = stage_documents(listed, out_dir, maker, step, meanwhile)
+
+
+def _preparer(
+    backend: Backend, writes: list[CellWrite], data: SheetData
+) -> Callable[[], object] | None:
+    """What builds the status write while the Word lists are made: a local workbook's new
+    version, put in place (by `write`) only once the lists are staged. Nothing for Google.
+    """
+    if not writes or not isinstance(backend, Preparing):
+        return None
+    return partial(backend.prepare, writes, data)
 
 
 def _compare_documents(

@@ -1,11 +1,12 @@
 """The --out folder: lists are staged in a hidden folder, then put in place together.
 
 Until `commit`, the folder holds only what it held before the run, and a hidden staging
-folder that `discard` (or the next run) removes. Files keep the mode the user's umask gives,
-a replaced file its old mode. Lists this tool made that no valid submission backs any more
-move to `cu/`; a list someone edited and saved moves to `da-sua/` before its new version
-takes its place; nothing in either folder is ever replaced. Every other file in the folder is
-left alone.
+folder that `discard` (or the next run) removes; a folder that does not exist yet is staged
+whole beside where it will be, and comes into being in one rename. Files keep the mode the
+user's umask gives, a replaced file its old mode. Lists this tool made that no valid
+submission backs any more move to `cu/`; a list someone edited and saved moves to `da-sua/`
+before its new version takes its place; nothing in either folder is ever replaced. Every
+other file in the folder is left alone.
 """
 
 from __future__ import annotations
@@ -53,17 +54,28 @@ def _reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno or 0) or os_reason(exc)
 
 
-def prepare(out_dir: Path) -> None:
-    """Make `out_dir` and an empty staging folder in it; refuse a symbolic link on the way."""
+def prepare(out_dir: Path) -> Path:
+    """Make an empty staging folder for `out_dir`, and return it; refuse a symbolic link.
+
+    It is `out_dir`'s own hidden folder, or, when `out_dir` does not exist yet, a hidden
+    folder beside it (`new_staging`) that `commit` renames to `out_dir`: a national first
+    run would otherwise move a hundred thousand lists one by one.
+    """
     refuse_link(out_dir, "--out")
     discard(out_dir)  # left by a run that was killed
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / STAGING_DIR).mkdir()
+        staging = out_dir / STAGING_DIR if out_dir.exists() else new_staging(out_dir)
+        staging.mkdir(parents=True)
     except OSError as exc:
         raise SourceError(
             f"Không tạo được thư mục {out_dir} ({os_reason(exc)}); hãy chọn --out khác."
         ) from None
+    return staging
+
+
+def new_staging(out_dir: Path) -> Path:
+    """Return where the lists of a folder that does not exist yet are staged: beside it."""
+    return out_dir.parent / f".{out_dir.name}{STAGING_DIR}"
 
 
 def refuse_link(folder: Path, option: str) -> None:
@@ -100,33 +112,43 @@ def linked_part(path: Path) -> Path | None:
 def discard(out_dir: Path) -> None:
     """Remove the staging folder and whatever was staged in it."""
     shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
+    shutil.rmtree(new_staging(out_dir), ignore_errors=True)
 
 
-def staged(path: Path) -> Path:
-    """Return where the new version of `path` waits until `commit`."""
-    return path.parent / STAGING_DIR / path.name
+def staged(path: Path, staging: Path | None = None) -> Path:
+    """Return where the new version of `path` waits until `commit`: in `staging`, by
+    default the hidden folder of `path`'s own folder."""
+    return (staging or path.parent / STAGING_DIR) / path.name
 
 
-def stage_if_changed(path: Path, data: bytes) -> bool:
+def stage_if_changed(path: Path, data: bytes, staging: Path | None = None) -> bool:
     """Stage `data` for `path` unless `path` already holds exactly those bytes."""
-    if holds(path, data):
+    new = staged(path, staging)
+    if _may_hold(path, new) and holds(path, data):
         return False
-    create_file(staged(path), data)
+    create_file(new, data)
     return True
 
 
-def stage_written(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+def stage_written(
+    path: Path, write: Callable[[BinaryIO], object], staging: Path | None = None
+) -> bool:
     """Stage what `write` writes for `path` unless `path` already holds exactly those bytes.
 
     The bytes go to disk as they come, and are compared from there a piece at a time: a
     national consolidated list is never whole in memory, not even twice to compare it.
     """
-    new = staged(path)
+    new = staged(path, staging)
     create_written(new, write)
-    if holds_file(path, new):
+    if _may_hold(path, new) and holds_file(path, new):
         new.unlink()
         return False
     return True
+
+
+def _may_hold(path: Path, new: Path) -> bool:
+    """Tell whether `path` may exist: a folder staged beside it (`new_staging`) did not."""
+    return new.parent.parent == path.parent
 
 
 def holds_file(path: Path, other: Path) -> bool:
@@ -179,15 +201,23 @@ def put_in_place(new: Path, target: Path) -> None:
 
 
 def commit(
-    out_dir: Path, names: Sequence[str], keep: Collection[str]
+    out_dir: Path, names: Sequence[str], keep: Collection[str], staging: Path | None = None
 ) -> tuple[list[str], list[str]]:
     """Put the staged lists in place, move stale lists to `cu/`.
 
     A list in the way that this tool did not make as it stands (edited and saved in Word)
     first moves to `da-sua/`. Returns the names moved to `cu/` and those moved to `da-sua/`.
+    `staging` is what `prepare` returned; a new folder staged beside `out_dir` becomes it.
     """
+    staging = staging or out_dir / STAGING_DIR
+    if staging == new_staging(out_dir):
+        if _rename_folder(staging, out_dir):
+            return [], []
+        try:
+            out_dir.mkdir(exist_ok=True)  # made meanwhile, or not renamable: list by list
+        except OSError as exc:
+            raise write_error(out_dir, exc) from None
     edited = []
-    staging = out_dir / STAGING_DIR
     for done, name in enumerate(names):
         target = out_dir / name
         # On a first run nothing is in the way: one look per list is enough.
@@ -209,6 +239,17 @@ def commit(
             ) from None
     discard(out_dir)
     return retire(out_dir, keep), edited
+
+
+def _rename_folder(staging: Path, out_dir: Path) -> bool:
+    """Rename the staged folder to `out_dir`; tell whether it was (not when `out_dir` exists)."""
+    if out_dir.exists():
+        return False
+    try:
+        replace(staging, out_dir)
+    except OSError:
+        return False
+    return True
 
 
 def retire(out_dir: Path, keep: Collection[str]) -> list[str]:

@@ -49,7 +49,7 @@ class DocumentsOutcome:
     thousand of them, and a `Path` each would weigh several times more).
     `retired` names the lists moved to `cu/`: no valid submission backs them any more.
     `edited` names the lists someone had edited, moved to `da-sua/` before being replaced.
-    `stages`: the lists were staged in `folder` for `commit` (not a dry run's comparison).
+    `staging`: where the lists were staged for `commit` (None: a dry run's comparison).
     """
 
     written: int = 0
@@ -59,7 +59,7 @@ class DocumentsOutcome:
     edited: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     folder: Path = Path()
-    stages: bool = False
+    staging: Path | None = None
 
     @property
     def paths(self) -> list[Path]:
@@ -68,9 +68,9 @@ class DocumentsOutcome:
 
     def commit(self) -> None:
         """Put the staged lists in place and move the stale ones aside."""
-        if self.stages:
+        if self.staging is not None:
             keep = set(self.names)
-            self.retired, self.edited = commit(self.folder, self.staged, keep)
+            self.retired, self.edited = commit(self.folder, self.staged, keep, self.staging)
             self.staged = []
 
 
@@ -98,16 +98,20 @@ def stage_documents(
     out_dir: Path,
     maker: DocumentMaker,
     progress: Callable[[int], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> DocumentsOutcome:
     """Make the lists as `write_documents` does, but leave the changed ones staged.
 
     `out_dir` keeps its files until `commit()`; `folder.discard` drops what was staged.
+    `meanwhile` is called once while worker processes make the lists (or before the lists
+    when there are too few to share out): other work of the run that fits in that time.
     """
     assign_file_names(results)
-    prepare(out_dir)
+    staging = prepare(out_dir)
     try:
-        outcome = DocumentsOutcome(folder=out_dir, stages=True)
-        for done, (name, written) in enumerate(_files(results, out_dir, maker), 1):
+        outcome = DocumentsOutcome(folder=out_dir, staging=staging)
+        files = _files(results, (out_dir, staging), maker, meanwhile or _nothing)
+        for done, (name, written) in enumerate(files, 1):
             _count(outcome, name, written)
             if progress is not None:
                 progress(done)
@@ -167,15 +171,27 @@ def _job(result: RowResult) -> UnitJob:
     return summary_unit(response), response.roster_unit or response.unit, str(result.file_name)
 
 
+def _nothing() -> None:
+    """Do nothing."""
+
+
+# The folder the lists are for, and the folder `folder.prepare` stages them in.
+Folders = tuple[Path, Path]
+
+
 def _files(
-    results: Sequence[RowResult], out_dir: Path, maker: DocumentMaker
+    results: Sequence[RowResult],
+    folders: Folders,
+    maker: DocumentMaker,
+    meanwhile: Callable[[], object],
 ) -> Iterator[tuple[str, bool]]:
     """Write the unit lists, then the consolidated list; yield each file's name as it is done."""
     units, jobs = summary_units(results), Reduced(results, _job)
     names = [str(result.file_name) for result in results]
     if len(results) <= PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from zip(names, _write_batch(jobs, maker, out_dir), strict=True)
-        yield SUMMARY_FILE, _stage_summary(maker, units, out_dir)
+        meanwhile()
+        yield from zip(names, _write_batch(jobs, maker, folders), strict=True)
+        yield SUMMARY_FILE, _stage_summary(maker, units, folders)
         return
     # Each batch is reduced to plain strings only when it is sent to a worker, a few at a
     # time: the pool takes all its work at once, and would otherwise hold every unit's.
@@ -183,16 +199,17 @@ def _files(
     with ProcessPoolExecutor(
         max_workers=pool_size(os.cpu_count()),
         initializer=_start_worker,
-        initargs=(maker.settings, maker.template, maker.day, out_dir),
+        initargs=(maker.settings, maker.template, maker.day, folders),
     ) as pool:
         try:
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
             done = pool.map(_write_in_worker, batches)
+            meanwhile()
             # The consolidated list is made here meanwhile: sending a national roster to a
             # worker would hold it twice more (pickled, then unpickled). The lists done by
             # then are counted right after it.
-            summary = _stage_summary(maker, units, out_dir)
+            summary = _stage_summary(maker, units, folders)
             yield from zip(names, chain.from_iterable(done), strict=True)
             yield SUMMARY_FILE, summary
         except BaseException:
@@ -201,29 +218,31 @@ def _files(
             raise
 
 
-def _write_batch(jobs: Iterable[UnitJob], maker: DocumentMaker, out_dir: Path) -> Iterator[bool]:
-    return (_stage_unit(maker, out_dir, job) for job in jobs)
+def _write_batch(jobs: Iterable[UnitJob], maker: DocumentMaker, folders: Folders) -> Iterator[bool]:
+    return (_stage_unit(maker, folders, job) for job in jobs)
 
 
-def _stage_unit(maker: DocumentMaker, out_dir: Path, job: UnitJob) -> bool:
+def _stage_unit(maker: DocumentMaker, folders: Folders, job: UnitJob) -> bool:
     unit, listed, name = job
-    return stage_if_changed(out_dir / name, maker.unit_of(unit, listed))
+    out_dir, staging = folders
+    return stage_if_changed(out_dir / name, maker.unit_of(unit, listed), staging)
 
 
-def _stage_summary(maker: DocumentMaker, units: Sequence[SummaryUnit], out_dir: Path) -> bool:
-    return stage_written(out_dir / SUMMARY_FILE, partial(maker.write_summary, units))
+def _stage_summary(maker: DocumentMaker, units: Sequence[SummaryUnit], folders: Folders) -> bool:
+    out_dir, staging = folders
+    return stage_written(out_dir / SUMMARY_FILE, partial(maker.write_summary, units), staging)
 
 
 _worker_maker: DocumentMaker | None = None
-_worker_out: Path = Path()
+_worker_folders: Folders = (Path(), Path())
 
 
 def _start_worker(
-    settings: DocumentSettings, template: Path | None, day: date, out_dir: Path
+    settings: DocumentSettings, template: Path | None, day: date, folders: Folders
 ) -> None:
-    global _worker_maker, _worker_out
+    global _worker_maker, _worker_folders
     _worker_maker = DocumentMaker(settings, template, today=day)
-    _worker_out = out_dir
+    _worker_folders = folders
     # Ctrl-C is the run's to handle: it stops handing out work and drops what was staged.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -243,4 +262,4 @@ def _exit_with(parent_sentinel: int) -> None:
 
 def _write_in_worker(jobs: Sequence[UnitJob]) -> list[bool]:
     assert _worker_maker is not None, "worker started without its initializer"
-    return list(_write_batch(jobs, _worker_maker, _worker_out))
+    return list(_write_batch(jobs, _worker_maker, _worker_folders))

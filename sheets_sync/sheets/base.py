@@ -54,3 +54,16 @@ class Overwriting(Protocol):
         `read`, the run's last read, says they belong. Only status cells are written.
         """
         ...
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """A backend that can build its write ahead (a local workbook) while other work goes on."""
+
+    def prepare(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Make what `write(writes, read)` will put in place, without changing the source."""
+        ...
+
+    def drop_prepared(self) -> None:
+        """Forget a prepared write that was not made; the source stays as it is."""
+        ...

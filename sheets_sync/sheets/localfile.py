@@ -149,6 +149,13 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: Fi
     `expected` is the stamp of the version the new content was made from: when the file
     changes in the meantime, nothing is replaced and `SheetChangedError` is raised.
     """
+    prepare_replace(path, write, expected).swap()
+
+
+def prepare_replace(
+    path: Path, write: Callable[[BinaryIO], object], expected: FileStamp
+) -> PreparedFile:
+    """Write the new version `atomic_replace` puts in place, and keep it aside until `swap`."""
     target = Path(os.path.realpath(path))  # replace a symlink's target, not the link
     try:
         mode = os.stat(target).st_mode & 0o7777
@@ -157,24 +164,49 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object], expected: Fi
         )
     except OSError as exc:
         raise os_error(path, exc, writing=True) from exc
-    temp = Path(temp_name)
+    prepared = PreparedFile(path, target, Path(temp_name), expected)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)  # mkstemp makes the file private; keep the original's mode
-        st = os.stat(target)
-        if (st.st_size, st.st_mtime_ns) != (expected.size, expected.mtime_ns):
-            raise changed_error(path)
-        replace(temp, target)
+        os.chmod(prepared.temp, mode)  # mkstemp makes the file private; keep the original's mode
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        prepared.drop()
         raise os_error(path, exc, writing=True) from exc
     except BaseException:
-        temp.unlink(missing_ok=True)
+        prepared.drop()
         raise
-    _fsync_dir(target.parent)
+    return prepared
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file's new version written beside it (`temp`), waiting to replace it (`target`)."""
+
+    path: Path
+    target: Path
+    temp: Path
+    expected: FileStamp
+
+    def swap(self) -> None:
+        """Put the new version in place, unless the file changed since `expected` was read."""
+        try:
+            st = os.stat(self.target)
+            if (st.st_size, st.st_mtime_ns) != (self.expected.size, self.expected.mtime_ns):
+                raise changed_error(self.path)
+            replace(self.temp, self.target)
+        except OSError as exc:
+            self.drop()
+            raise os_error(self.path, exc, writing=True) from exc
+        except BaseException:
+            self.drop()
+            raise
+        _fsync_dir(self.target.parent)
+
+    def drop(self) -> None:
+        """Delete the new version, leaving the file as it is."""
+        self.temp.unlink(missing_ok=True)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -24,9 +24,10 @@ from . import limits
 from .base import title_key
 from .localfile import (
     FileStamp,
-    atomic_replace,
+    PreparedFile,
     ensure_not_open,
     file_stamp,
+    prepare_replace,
     read_stamped,
     read_unchanged,
 )
@@ -48,6 +49,7 @@ class XlsxBackend:
         self._stamp: FileStamp | None = None
         self._titles: set[str] = set()
         self._roster_file: RosterFile | None = None
+        self._prepared: tuple[Sequence[CellWrite], SheetData, PreparedFile] | None = None
         self.warnings: list[str] = []
 
     def lock(self, *, writing: bool = True) -> AbstractContextManager[None]:
@@ -105,14 +107,49 @@ class XlsxBackend:
         return refuse_roster(roster.title, headers, aliases)
 
     def write(self, writes: Sequence[CellWrite], read: SheetData) -> None:
-        """Write the status cells into the workbook (and the roster file), each atomically."""
+        """Write the status cells into the workbook (and the roster file), each atomically.
+
+        The workbook `prepare` made for these very writes and this read is put in place as
+        it is, unless the file was opened or changed meanwhile.
+        """
         if self._stamp is None:
             raise RuntimeError("write() needs a read() first")
         own, roster = split_writes(writes, self._titles, self._roster_file)
-        if own:
+        prepared = self._take_prepared(writes, read)
+        if prepared is not None:
+            self._stamp = swap_prepared(prepared)
+        elif own:
             self._stamp = write_cells(self.path, self._stamp, own)
         if roster and self._roster_file is not None:
             self._roster_file.write(roster)
+
+    def prepare(self, writes: Sequence[CellWrite], read: SheetData) -> None:
+        """Build the workbook `write(writes, read)` puts in place, while other work goes on.
+
+        A national workbook takes seconds to patch and deflate: a run does it while its
+        Word lists are being made, and only puts it in place once they are all staged.
+        """
+        if self._stamp is None:
+            raise RuntimeError("prepare() needs a read() first")
+        self.drop_prepared()
+        own, _ = split_writes(writes, self._titles, self._roster_file)
+        if own:
+            self._prepared = (writes, read, prepare_cells(self.path, self._stamp, own))
+
+    def drop_prepared(self) -> None:
+        """Delete a prepared workbook that was not put in place; the file stays as it is."""
+        if self._prepared is not None:
+            self._prepared[2].drop()
+            self._prepared = None
+
+    def _take_prepared(self, writes: Sequence[CellWrite], read: SheetData) -> PreparedFile | None:
+        prepared, self._prepared = self._prepared, None
+        if prepared is None:
+            return None
+        if prepared[0] is writes and prepared[1] is read:
+            return prepared[2]
+        prepared[2].drop()  # made for other writes
+        return None
 
 
 def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
@@ -239,9 +276,24 @@ def _fill_formula_text(rows: list[list[Cell]], data: bytes, title: str, path: Pa
 
 def write_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> FileStamp:
     """Set cells as text in the workbook at `path` and replace it atomically; return its stamp."""
+    return swap_prepared(prepare_cells(path, stamp, writes))
+
+
+def prepare_cells(path: Path, stamp: FileStamp, writes: Iterable[CellWrite]) -> PreparedFile:
+    """Write the workbook `write_cells` makes beside `path`, to put in place later."""
     ensure_not_open(path)
     data, _ = read_unchanged(path, stamp)
     with PatchedBook(data, path) as book:
         book.apply(writes)
-        atomic_replace(path, book.save, stamp)
-    return file_stamp(path)
+        return prepare_replace(path, book.save, stamp)
+
+
+def swap_prepared(prepared: PreparedFile) -> FileStamp:
+    """Put a prepared workbook in place (unless opened or changed meanwhile); return its stamp."""
+    try:
+        ensure_not_open(prepared.path)
+    except BaseException:
+        prepared.drop()
+        raise
+    prepared.swap()
+    return file_stamp(prepared.path)
