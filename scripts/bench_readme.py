@@ -75,7 +75,8 @@ def _national(results: dict[str, Any]) -> list[str]:
     lines = [
         "",
         f"Mục tiêu ở {number(NATIONAL)} câu trả lời (cả nước); làm {number(r['docs'])} danh sách "
-        f"Word mất {_seconds(steps['documents'])}, ghi trạng thái vào tệp "
+        f"Word, cùng lúc dựng bản mới của tệp .xlsx có trạng thái, mất "
+        f"{_seconds(steps['documents'])}; đặt tệp và các danh sách vào chỗ "
         f"{_seconds(steps['status_write'])}:",
         "",
         "| việc | mục tiêu | đo được | kết quả |",
