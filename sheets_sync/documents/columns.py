@@ -27,6 +27,7 @@ MOST_FOR_A_WORD = 0.5
 SHORT_TITLE = 10  # a title this short (`Ghi chú`, `Họ tên`) stays on one line
 # Word and LibreOffice break a link after `/` and `?` (not after `.`, `=` or `&`).
 _LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
+WORDS_KEPT = 1 << 14  # words whose width is remembered: names and units reuse a few thousand
 
 
 def text_twips(text: str) -> int:
@@ -45,6 +46,19 @@ class _Widths(dict[str, int]):
 
 
 _WIDTHS = _Widths()
+
+
+class _WordWidths(dict[str, int]):
+    """Each word's width, measured the first time it is asked for; forgotten when many."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= WORDS_KEPT:  # links and notes bring words without end
+            self.clear()
+        width = self[word] = text_twips(word)
+        return width
+
+
+_WORD_WIDTHS = _WordWidths()
 
 
 def _char_twips(char: str) -> int:
@@ -66,26 +80,65 @@ def fit_widths(
     links: frozenset[int] = frozenset(),
 ) -> tuple[int, ...]:
     """Return column widths in twips that add up to `total`; `fixed` columns keep theirs."""
-    count = len(headers)
-    word = [title_twips(title) for title in headers]
-    line = [0] * count
+    columns = Columns(headers, fixed=fixed, links=links)
     for values in rows:
-        for index, text in enumerate(values):
-            if text and index not in fixed:
-                word[index] = max(word[index], _widest_word(text, index in links))
-                line[index] = max(line[index], text_twips(text))
-    free = [index for index in range(count) if index not in fixed]
-    space = total - sum(fixed.values())
-    cap = int(space * MOST_FOR_A_WORD)
-    floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
-    # A link may wrap at its break points: two lines are enough for it.
-    want = {
-        i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i]) for i in free
-    }
-    widths = _share(space, floor, want)
-    result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(count)]
-    result[max(free, key=lambda i: result[i])] += total - sum(result)  # rounding
-    return tuple(result)
+        columns.add(values)
+    return columns.fit(total)
+
+
+class Columns:
+    """The widest word and the longest line met so far in each column of one table.
+
+    Rows are added one at a time, so that a long list's two tables can be measured in
+    one pass over its units.
+    """
+
+    def __init__(
+        self, headers: Sequence[str], *, fixed: dict[int, int], links: frozenset[int] = frozenset()
+    ) -> None:
+        self.fixed = fixed
+        self.word = [title_twips(title) for title in headers]
+        self.line = [0] * len(headers)
+        self._measured = [(i, i in links) for i in range(len(headers)) if i not in fixed]
+        self._links = links
+
+    def add(self, values: Sequence[str]) -> None:
+        """Take one row's texts into account."""
+        word, line = self.word, self.line
+        for index, link in self._measured:
+            text = values[index]
+            if text:
+                widest, width = measure(text, link)
+                word[index] = max(word[index], widest)
+                line[index] = max(line[index], width)
+
+    def fit(self, total: int) -> tuple[int, ...]:
+        """Return the widths, adding up to `total`, that the rows added so far call for."""
+        fixed, word, line, links = self.fixed, self.word, self.line, self._links
+        free = [index for index in range(len(word)) if index not in fixed]
+        space = total - sum(fixed.values())
+        cap = int(space * MOST_FOR_A_WORD)
+        floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
+        # A link may wrap at its break points: two lines are enough for it.
+        want = {
+            i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i])
+            for i in free
+        }
+        widths = _share(space, floor, want)
+        result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(len(word))]
+        result[max(free, key=lambda i: result[i])] += total - sum(result)  # rounding
+        return tuple(result)
+
+
+def measure(text: str, link: bool) -> tuple[int, int]:
+    """Return how wide `text`'s widest word (or link piece) and the whole `text` print."""
+    if not text.isprintable():  # a tab, a line break, an unusual space: measured plainly
+        return _widest_word(text, link), text_twips(text)
+    # Its only whitespace is plain spaces, and splitting drops exactly them: the widths of
+    # its words give both, each word measured once per run rather than in every row.
+    pieces = _LINK_BREAK.split(text) if link else text.split(" ")
+    widths = list(map(_WORD_WIDTHS.__getitem__, pieces))
+    return max(widths), sum(widths) + text.count(" ") * _WIDTHS[" "]
 
 
 @functools.lru_cache(maxsize=256)  # the same few titles, measured for every list

@@ -1,0 +1,85 @@
+"""The Word lists' shortcuts give exactly what the plain computations they replace give."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheets_sync.documents import columns
+from sheets_sync.documents.columns import fit_widths, measure, text_twips, title_twips
+from sheets_sync.documents.wordml import CELL_MARGIN
+
+# Letters of every width class, Vietnamese ones, link breaks and each kind of whitespace.
+ALPHABET = "aiIlmMwWĐDfrt-ệƯỹ/?.=&:0 9 \t\n\r\xa0\u2009\u3000\x1c"
+texts = st.text(alphabet=ALPHABET, max_size=40)
+rows = st.lists(st.tuples(st.just("1"), texts, texts, texts, texts), max_size=12)
+HEADERS = ("STT", "Tên đơn vị", "Tên trang Fanpage (facebook)", "Đường link", "Ghi chú")
+
+
+def plain_widest_word(text: str, link: bool) -> int:
+    pieces = re.split(r"(?<=[/?])|\s+", text) if link else text.split()
+    return max(map(text_twips, pieces), default=0)
+
+
+def plain_fit_widths(
+    total: int,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    fixed: dict[int, int],
+    links: frozenset[int],
+) -> tuple[int, ...]:
+    """The widths computed the straightforward way: every text and every word measured."""
+    count = len(headers)
+    word = [title_twips(title) for title in headers]
+    line = [0] * count
+    for values in rows:
+        for index, text in enumerate(values):
+            if text and index not in fixed:
+                word[index] = max(word[index], plain_widest_word(text, index in links))
+                line[index] = max(line[index], text_twips(text))
+    free = [index for index in range(count) if index not in fixed]
+    space = total - sum(fixed.values())
+    cap = int(space * columns.MOST_FOR_A_WORD)
+    floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
+    want = {
+        i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i]) for i in free
+    }
+    widths = columns._share(space, floor, want)
+    result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(count)]
+    result[max(free, key=lambda i: result[i])] += total - sum(result)
+    return tuple(result)
+
+
+@given(texts, st.booleans())
+@settings(max_examples=600)
+def test_measuring_by_words_gives_the_plain_widths(text: str, link: bool) -> None:
+    assert measure(text, link) == (plain_widest_word(text, link), text_twips(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nguyễn Thị  Thu Hà ", " ", "a/ b", "a/  b/", "? x", "a /b", "https://fb.com/a?id=1 x"],
+)
+@pytest.mark.parametrize("link", [False, True])
+def test_measuring_spaces_and_link_breaks_gives_the_plain_widths(text: str, link: bool) -> None:
+    assert measure(text, link) == (plain_widest_word(text, link), text_twips(text))
+
+
+@given(rows, st.sampled_from([9000, 3000, 600]))
+@settings(max_examples=300)
+def test_fit_widths_gives_the_plain_widths(table: list[tuple[str, ...]], total: int) -> None:
+    fixed, links = {0: 737}, frozenset({3})
+    expected = plain_fit_widths(total, HEADERS, table, fixed, links)
+    assert fit_widths(total, HEADERS, table, fixed=fixed, links=links) == expected
+
+
+def test_words_remembered_are_forgotten_when_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columns, "WORDS_KEPT", 3)
+    columns._WORD_WIDTHS.clear()
+    words = [f"w{'m' * i}" for i in range(10)]
+    assert [measure(word, False)[0] for word in words] == list(map(text_twips, words))
+    assert len(columns._WORD_WIDTHS) <= 3
