@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Sequence
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.documents import columns
+from sheets_sync.config import DocumentSettings
+from sheets_sync.documents import DocumentMaker, columns
 from sheets_sync.documents.columns import fit_widths, measure, text_twips, title_twips
+from sheets_sync.documents.package import BASE_PARTS, ZipEntry, ZipFrame, compress, zip_entries
 from sheets_sync.documents.wordml import CELL_MARGIN
 
 # Letters of every width class, Vietnamese ones, link breaks and each kind of whitespace.
@@ -83,3 +88,41 @@ def test_words_remembered_are_forgotten_when_many(monkeypatch: pytest.MonkeyPatc
     words = [f"w{'m' * i}" for i in range(10)]
     assert [measure(word, False)[0] for word in words] == list(map(text_twips, words))
     assert len(columns._WORD_WIDTHS) <= 3
+
+
+entries = st.lists(
+    st.builds(
+        compress, st.text(alphabet="abc/._", min_size=1, max_size=12), st.binary(max_size=300)
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(entries, st.data())
+@settings(max_examples=200)
+def test_a_zip_frame_gives_the_bytes_of_the_whole_archive(
+    parts: list[ZipEntry], data: st.DataObject
+) -> None:
+    slot = data.draw(st.integers(0, len(parts) - 1))
+    body = data.draw(st.binary(max_size=2000))
+    entry = compress("word/document.xml", body)
+    whole = zip_entries([*parts[:slot], entry, *parts[slot + 1 :]])
+    assert ZipFrame(parts, slot).archive(entry) == whole
+
+
+def test_a_unit_list_is_zipped_as_the_plain_zip_writer_zips_it() -> None:
+    maker = DocumentMaker(DocumentSettings(), today=date(2024, 2, 5))
+    unit = (
+        "Trường THCS Ngọc Lâm",
+        "Fanpage",
+        "https://fb.com/x",
+        "",
+        (("An", "Chủ tịch", "", ""),),
+        None,
+    )
+    made = maker.unit_of(unit, unit[0])
+    with zipfile.ZipFile(io.BytesIO(made)) as archive:
+        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    assert [name for name, _ in parts] == [name for name, _ in BASE_PARTS]
+    assert made == zip_entries([compress(name, data) for name, data in parts])

@@ -28,10 +28,10 @@ from .package import (
     DOCUMENT_PART,
     DOCUMENT_TAIL,
     StreamedPart,
+    ZipFrame,
     compress,
     document_xml,
     write_zip,
-    zip_entries,
 )
 from .template import TemplateFiller
 
@@ -59,6 +59,7 @@ class DocumentMaker:
         self._filler = TemplateFiller(template) if template is not None else None
         self._entries = [compress(name, text.encode()) for name, text in BASE_PARTS]
         self._slot = [name for name, _ in BASE_PARTS].index(DOCUMENT_PART)
+        self._frame = ZipFrame(self._entries, self._slot)
 
     def unit(self, result: RowResult) -> bytes:
         """Return the list of one unit, signed for its executive committee by its chair."""
@@ -150,9 +151,7 @@ class DocumentMaker:
         return None
 
     def _document(self, content: str) -> bytes:
-        entries = list(self._entries)
-        entries[self._slot] = compress(DOCUMENT_PART, document_xml(content).encode())
-        return zip_entries(entries)
+        return self._frame.archive(compress(DOCUMENT_PART, document_xml(content).encode()))
 
 
 class Reduced(Sequence[T]):
