@@ -7,16 +7,35 @@ import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.config import DocumentSettings
-from sheets_sync.documents import DocumentMaker, columns
+from sheets_sync.documents import DocumentMaker, columns, layout
 from sheets_sync.documents.columns import fit_widths, measure, text_twips, title_twips
+from sheets_sync.documents.layout import (
+    LETTERHEAD_WIDTH,
+    Letterhead,
+    Signature,
+    balanced,
+    letterhead,
+    signature_block,
+)
 from sheets_sync.documents.package import BASE_PARTS, ZipEntry, ZipFrame, compress, zip_entries
-from sheets_sync.documents.wordml import CELL_MARGIN
+from sheets_sync.documents.wordml import (
+    CELL_MARGIN,
+    Font,
+    cell,
+    paragraph,
+    row,
+    table,
+    text_paragraph,
+    xml_safe,
+    xml_text,
+)
 
 # Letters of every width class, Vietnamese ones, link breaks and each kind of whitespace.
 ALPHABET = "aiIlmMwWĐDfrt-ệƯỹ/?.=&:0 9 \t\n\r\xa0\u2009\u3000\x1c"
@@ -126,3 +145,83 @@ def test_a_unit_list_is_zipped_as_the_plain_zip_writer_zips_it() -> None:
         parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
     assert [name for name, _ in parts] == [name for name, _ in BASE_PARTS]
     assert made == zip_entries([compress(name, data) for name, data in parts])
+
+
+EVERY_CHARACTER = [chr(code) for code in range(0x110000)]
+
+
+def test_no_character_xml_forbids_and_no_whitespace_but_a_space_is_printable() -> None:
+    # What `xml_text` and `measure` take for granted of a printable text.
+    forbidden = [char for char in EVERY_CHARACTER if xml_safe(char) != char]
+    assert len(forbidden) == 29 + 2048 + 2
+    assert not any(char.isprintable() for char in forbidden)
+    spaces = [char for char in EVERY_CHARACTER if char.isspace()]
+    assert [char for char in spaces if char.isprintable()] == [" "]
+
+
+@given(st.text(st.characters(codec=None, exclude_categories=())))
+@settings(max_examples=400)
+def test_xml_text_escapes_as_the_plain_escape_does(text: str) -> None:
+    assert xml_text(text) == escape(xml_safe(text))
+
+
+@pytest.mark.parametrize("text", ["a<b>&c", "x\x00y\ud800\ufffe\uffff\x1f", "Ngọc\tLâm\n&amp;"])
+def test_xml_text_drops_forbidden_characters_as_the_plain_escape_does(text: str) -> None:
+    assert xml_text(text) == escape(xml_safe(text))
+
+
+def plain_letterhead(head: Letterhead) -> str:
+    """The letterhead built whole, every paragraph of it for every list."""
+    superior = balanced(head.superior)
+    issuer = balanced(head.issuer, layout.LETTERHEAD_CHARS - 3)
+    side = (LETTERHEAD_WIDTH - layout.rule_width(issuer)) // 2
+    size, gap = layout.LETTERHEAD_SIZE, layout.RULE_GAP
+    left = "".join(
+        (
+            text_paragraph(superior, Font(size=size), align="center"),
+            text_paragraph(issuer, Font(bold=True, size=size), align="center"),
+            paragraph(font=Font(size=2), before=gap, indent=(side, side), rule_below=True),
+        )
+    )
+    date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
+    sides = layout.SIDE_WIDTHS
+    middle = LETTERHEAD_WIDTH - sides[0]
+    grid = (sides[0], middle, sides[1] - middle)
+    top = (cell(LETTERHEAD_WIDTH, left, span=2), cell(grid[2], paragraph()))
+    bottom = (cell(sides[0], paragraph()), cell(sides[1], date, span=2))
+    return table(grid, [row(top), row(bottom)], borders=False)
+
+
+def plain_signature_block(signature: Signature) -> str:
+    lines = [
+        text_paragraph(signature.authority, Font(bold=True), align="center"),
+        text_paragraph(signature.title, Font(bold=True), align="center"),
+        text_paragraph(signature.note, Font(italic=True), align="center"),
+        *[paragraph() for _ in range(layout.SIGNATURE_GAP)],
+    ]
+    if signature.name:
+        lines.append(text_paragraph(signature.name, Font(bold=True), align="center"))
+    sides = layout.SIDE_WIDTHS
+    cells = (cell(sides[0], paragraph()), cell(sides[1], "".join(lines)))
+    return paragraph(before=120) + table(sides, [row(cells)], borders=False)
+
+
+words = st.text(alphabet="ĐÔNG NGỌC LÂM Hà Nội <&>\x00\n", max_size=90)
+
+
+@given(words, words, words)
+@settings(max_examples=200)
+def test_the_letterhead_is_built_as_the_plain_builder_builds_it(
+    superior: str, issuer: str, date_line: str
+) -> None:
+    head = Letterhead(superior, issuer, date_line)
+    assert letterhead(head) == plain_letterhead(head)
+
+
+@given(words, words, words, words)
+@settings(max_examples=200)
+def test_the_signature_is_built_as_the_plain_builder_builds_it(
+    authority: str, title: str, note: str, name: str
+) -> None:
+    signature = Signature(authority, title, note, name)
+    assert signature_block(signature) == plain_signature_block(signature)

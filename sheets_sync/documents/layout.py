@@ -65,6 +65,7 @@ KEEP_ROWS = 2
 # The header cells and the cell frames repeat from one unit's list to the next (column
 # widths take a few hundred values): each is built once per run, not once per list.
 _CACHED = 4096
+_Frame = tuple[str, str, str]  # a data cell's markup before and after its text, and when empty
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,34 @@ def letterhead(head: Letterhead) -> str:
     The date sits a line lower, where Nghị định 30 puts it below the motto; beside the
     superior body's name it would read as part of the letterhead.
     """
-    superior, issuer = balanced(head.superior), balanced(head.issuer, LETTERHEAD_CHARS - 3)
+    before, after = _letterhead_frame(head.superior, head.date_line)
+    return f"{before}{_issuing_body(head.issuer)}{after}"
+
+
+def _issuing_body(name: str) -> str:
+    """Return the issuing body's name, centred in bold capitals, and the short rule under it."""
+    issuer = balanced(name, LETTERHEAD_CHARS - 3)
     side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
+    text = text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center")
+    return text + _rule(side)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _rule(side: int) -> str:
+    return paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True)
+
+
+# Every unit's letterhead is the same but for its issuing body: the rest is built once.
+@functools.lru_cache(maxsize=_CACHED)
+def _letterhead_frame(superior: str, date_line: str) -> tuple[str, str]:
+    """Return the letterhead's markup before and after the issuing body and its rule."""
     left = "".join(
         (
-            text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
-            text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center"),
-            paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True),
+            text_paragraph(balanced(superior), Font(size=LETTERHEAD_SIZE), align="center"),
+            _SLOT,
         )
     )
-    date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
+    date = text_paragraph(date_line, Font(italic=True), align="center", before=120)
     # The letterhead is wider than the signature's left side: the consolidated list's two
     # bodies then each fit on one line and read as one letterhead. Three grid columns let
     # the date below keep the right side's width.
@@ -158,7 +177,8 @@ def letterhead(head: Letterhead) -> str:
     grid = (SIDE_WIDTHS[0], middle, SIDE_WIDTHS[1] - middle)
     top = (cell(LETTERHEAD_WIDTH, left, span=2), cell(grid[2], paragraph()))
     bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date, span=2))
-    return table(grid, [row(top), row(bottom)], borders=False)
+    before, after = table(grid, [row(top), row(bottom)], borders=False).split(_SLOT)
+    return before, after
 
 
 def rule_width(issuer: str) -> int:
@@ -215,26 +235,22 @@ def data_table_parts(
     With `keep_last`, the last rows (the whole table when it is that short) and `closing`
     after them are kept on one page: the signature block never stands alone.
     """
-    head = row(
-        [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)],
-        header=True,
-    )
-    # Every data cell of a column is the same markup around one run's text: build it once.
-    frames = [_cell_frame(width, index in centred) for index, width in enumerate(widths)]
-    start, end = row([_SLOT]).split(_SLOT)
-    opening = table_start(widths, borders=True)
+    widths, centred = tuple(widths), tuple(centred)
+    opening = _table_opening(widths, tuple(headers))
+    frames = _cell_frames(widths, centred)
+    start, end = _ROW_START, _ROW_END
     held: deque[Sequence[str]] = deque()
     opened = False
     for values in rows:
         held.append(values)
         if len(held) > keep_last:
             if not opened:
-                yield opening + head
+                yield opening
                 opened = True
             yield _data_row(start, end, frames, held.popleft())
     tail = "".join(_data_row(start, end, frames, values) for values in held)
     if not keep_last:
-        yield (tail if opened else opening + head + tail) + TABLE_END
+        yield (tail if opened else opening + tail) + TABLE_END
     elif opened:
         # The last rows, in a table of their own with the signature, fill the table's last
         # row: when that row starts a page, the header row repeats above it.
@@ -242,7 +258,22 @@ def data_table_parts(
         yield last_row(sum(widths), len(widths), top_open + tail + TABLE_END + closing)
         yield TABLE_END
     else:
-        yield kept_together(opening + head + tail + TABLE_END + closing)
+        yield kept_together(opening + tail + TABLE_END + closing)
+
+
+# A table's opening and header row, and its cells' frames, depend only on its column
+# widths, which take a few hundred values over a run: each is built once, not once per list.
+@functools.lru_cache(maxsize=_CACHED)
+def _table_opening(widths: tuple[int, ...], headers: tuple[str, ...]) -> str:
+    """Return a bordered table's opening and its repeated, bold header row."""
+    cells = [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)]
+    return table_start(widths, borders=True) + row(cells, header=True)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _cell_frames(widths: tuple[int, ...], centred: tuple[int, ...]) -> tuple[_Frame, ...]:
+    """Return each column's data cell frame (see `_cell_frame`)."""
+    return tuple(_cell_frame(width, index in centred) for index, width in enumerate(widths))
 
 
 JOIN = paragraph(font=Font(size=1))
@@ -265,20 +296,20 @@ def last_row(width: int, columns: int, content: str) -> str:
     It holds `content` (the last rows as a table of their own, and what follows them): Word
     and LibreOffice repeat the table's header row above it when it starts a page.
     """
-    edges = "".join(f'<w:{edge} w:val="nil"/>' for edge in ("left", "bottom", "right"))
-    margins = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left", "right"))
     return row(
         [
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:gridSpan w:val="{columns}"/>'
-            f"<w:tcBorders>{edges}</w:tcBorders><w:tcMar>{margins}</w:tcMar></w:tcPr>"
+            f"<w:tcBorders>{_LAST_EDGES}</w:tcBorders><w:tcMar>{_LAST_MARGINS}</w:tcMar></w:tcPr>"
             f"{content}{_END}</w:tc>"
         ]
     )
 
 
-def _data_row(
-    start: str, end: str, frames: list[tuple[str, str, str]], values: Sequence[str]
-) -> str:
+_LAST_EDGES = "".join(f'<w:{edge} w:val="nil"/>' for edge in ("left", "bottom", "right"))
+_LAST_MARGINS = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left", "right"))
+
+
+def _data_row(start: str, end: str, frames: Sequence[_Frame], values: Sequence[str]) -> str:
     cells = [
         f"{before}{_run_text(text)}{after}" if text else empty
         for (before, after, empty), text in zip(frames, values, strict=True)
@@ -288,16 +319,27 @@ def _data_row(
 
 def signature_block(signature: Signature) -> str:
     """Return the borderless table whose right cell holds the signature, centred."""
+    before, after = _signature_frame(signature.authority, signature.title, signature.note)
+    if not signature.name:
+        return before + after
+    return before + text_paragraph(signature.name, Font(bold=True), align="center") + after
+
+
+# Every unit's signature is the same but for its signer's name: the rest is built once.
+@functools.lru_cache(maxsize=_CACHED)
+def _signature_frame(authority: str, title: str, note: str) -> tuple[str, str]:
+    """Return the signature block's markup before and after the signer's name."""
     lines = [
-        text_paragraph(signature.authority, Font(bold=True), align="center"),
-        text_paragraph(signature.title, Font(bold=True), align="center"),
-        text_paragraph(signature.note, Font(italic=True), align="center"),
+        text_paragraph(authority, Font(bold=True), align="center"),
+        text_paragraph(title, Font(bold=True), align="center"),
+        text_paragraph(note, Font(italic=True), align="center"),
         *[paragraph() for _ in range(SIGNATURE_GAP)],
+        _SLOT,
     ]
-    if signature.name:
-        lines.append(text_paragraph(signature.name, Font(bold=True), align="center"))
     cells = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], "".join(lines)))
-    return paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
+    block = paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
+    before, after = block.split(_SLOT)
+    return before, after
 
 
 @functools.lru_cache(maxsize=_CACHED)
@@ -316,6 +358,7 @@ def _cell_text(text: str, font: Font, *, centre: bool) -> str:
 _SLOT = "\x00"  # a character no cell text can hold: XML forbids it
 _TEXT = "\ue000"  # a character `run` keeps as it is, to find where its text goes
 _BREAK = run(f"{_TEXT}\n{_TEXT}").split(_TEXT)[1]  # what `run` puts between two lines
+_ROW_START, _ROW_END = row([_SLOT]).split(_SLOT)
 
 
 def _run_text(text: str) -> str:
@@ -324,7 +367,7 @@ def _run_text(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=_CACHED)
-def _cell_frame(width: int, centre: bool) -> tuple[str, str, str]:
+def _cell_frame(width: int, centre: bool) -> _Frame:
     """Return a data cell's markup before and after its escaped text, and the empty cell.
 
     Taken from what `_cell_text` and `cell` make, so the shortcut writes the same bytes.

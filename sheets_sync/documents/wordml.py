@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -27,7 +26,11 @@ def xml_safe(value: str) -> str:
 
 def xml_text(value: str) -> str:
     """Return `value` ready for an XML element: forbidden characters gone, `<&>` escaped."""
-    return escape(xml_safe(value))
+    # The forbidden characters are controls, surrogates and non-characters, none of them
+    # printable: most texts skip the search for them. The replaces are `escape`'s.
+    if not value.isprintable():
+        value = xml_safe(value)
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 @dataclass(frozen=True)
