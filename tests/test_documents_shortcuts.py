@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sheets_sync.config import DocumentSettings
 from sheets_sync.documents import DocumentMaker, columns, layout
+from sheets_sync.documents import maker as maker_module
 from sheets_sync.documents.columns import fit_widths, measure, text_twips, title_twips
 from sheets_sync.documents.layout import (
     LETTERHEAD_WIDTH,
@@ -23,7 +24,9 @@ from sheets_sync.documents.layout import (
     balanced,
     letterhead,
     signature_block,
+    table_widths,
 )
+from sheets_sync.documents.maker import SummaryUnit
 from sheets_sync.documents.package import BASE_PARTS, ZipEntry, ZipFrame, compress, zip_entries
 from sheets_sync.documents.wordml import (
     CELL_MARGIN,
@@ -225,3 +228,22 @@ def test_the_signature_is_built_as_the_plain_builder_builds_it(
 ) -> None:
     signature = Signature(authority, title, note, name)
     assert signature_block(signature) == plain_signature_block(signature)
+
+
+member = st.tuples(texts, texts, texts, st.text(alphabet="0123456789+ ", max_size=14))
+units = st.lists(
+    st.tuples(
+        texts, texts, texts, texts, st.lists(member, max_size=4).map(tuple), st.none() | st.dates()
+    ),
+    max_size=8,
+)
+
+
+@given(units)
+@settings(max_examples=200)
+def test_one_reading_of_the_units_gives_the_latest_day_and_both_widths(
+    reduced: list[SummaryUnit],
+) -> None:
+    rows = maker_module._fanpages(reduced), maker_module._summary_staff(reduced)
+    expected = maker_module.latest_day(reduced), table_widths(*rows)
+    assert maker_module.measured(reduced) == expected

@@ -28,6 +28,7 @@ SHORT_TITLE = 10  # a title this short (`Ghi chú`, `Họ tên`) stays on one li
 # Word and LibreOffice break a link after `/` and `?` (not after `.`, `=` or `&`).
 _LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
 WORDS_KEPT = 1 << 14  # words whose width is remembered: names and units reuse a few thousand
+TEXTS_KEPT = 1 << 10  # texts of a column remembered as measured
 
 
 def text_twips(text: str) -> int:
@@ -59,6 +60,7 @@ class _WordWidths(dict[str, int]):
 
 
 _WORD_WIDTHS = _WordWidths()
+_PIECE_WIDTHS = _WordWidths()  # of links, apart: their last pieces never recur
 
 
 def _char_twips(char: str) -> int:
@@ -101,16 +103,22 @@ class Columns:
         self.line = [0] * len(headers)
         self._measured = [(i, i in links) for i in range(len(headers)) if i not in fixed]
         self._links = links
+        # Texts met lately in each column: positions and units repeat from row to row, and
+        # a text met before changes nothing.
+        self._met: list[set[str]] = [set() for _ in headers]
 
     def add(self, values: Sequence[str]) -> None:
         """Take one row's texts into account."""
-        word, line = self.word, self.line
+        word, line, met = self.word, self.line, self._met
         for index, link in self._measured:
             text = values[index]
-            if text:
+            if text and text not in met[index]:
                 widest, width = measure(text, link)
                 word[index] = max(word[index], widest)
                 line[index] = max(line[index], width)
+                if len(met[index]) >= TEXTS_KEPT:
+                    met[index].clear()
+                met[index].add(text)
 
     def fit(self, total: int) -> tuple[int, ...]:
         """Return the widths, adding up to `total`, that the rows added so far call for."""
@@ -134,10 +142,17 @@ def measure(text: str, link: bool) -> tuple[int, int]:
     """Return how wide `text`'s widest word (or link piece) and the whole `text` print."""
     if not text.isprintable():  # a tab, a line break, an unusual space: measured plainly
         return _widest_word(text, link), text_twips(text)
-    # Its only whitespace is plain spaces, and splitting drops exactly them: the widths of
-    # its words give both, each word measured once per run rather than in every row.
-    pieces = _LINK_BREAK.split(text) if link else text.split(" ")
-    widths = list(map(_WORD_WIDTHS.__getitem__, pieces))
+    if link:
+        # Its only whitespace is plain spaces, which the split drops: its pieces' widths give
+        # both. A link's first pieces (`https:/`, `www.facebook.com/`) recur.
+        pieces = _LINK_BREAK.split(text)
+        widths = list(map(_PIECE_WIDTHS.__getitem__, pieces))
+    elif " " in text:
+        # Likewise for its words, each word measured once per run rather than in every row.
+        widths = list(map(_WORD_WIDTHS.__getitem__, text.split(" ")))
+    else:
+        width = text_twips(text)  # one word (a phone number): nothing to remember
+        return width, width
     return max(widths), sum(widths) + text.count(" ") * _WIDTHS[" "]
 
 

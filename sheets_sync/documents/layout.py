@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .columns import fit_widths
+from .columns import Columns, fit_widths
 from .package import TEXT_WIDTH
 from .wordml import (
     TABLE_END,
@@ -101,12 +101,20 @@ def body(
 
 def table_widths(fanpages: Iterable[Sequence[str]], staff: Iterable[Sequence[str]]) -> Widths:
     """Return the column widths of table 1 and table 2 for these rows."""
-    fixed = {0: NUMBER_WIDTH}
-    links = frozenset({LINK_COLUMN})
     return (
-        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=fixed, links=links),
-        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=fixed),
+        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=_FIXED, links=_LINKS),
+        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=_FIXED),
     )
+
+
+def table_columns() -> tuple[Columns, Columns]:
+    """Return table 1's and table 2's columns, to be given their rows one at a time."""
+    fanpages = Columns(FANPAGE_HEADERS, fixed=_FIXED, links=_LINKS)
+    return fanpages, Columns(STAFF_HEADERS, fixed=_FIXED)
+
+
+_FIXED = {0: NUMBER_WIDTH}
+_LINKS = frozenset({LINK_COLUMN})
 
 
 def body_parts(

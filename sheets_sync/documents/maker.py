@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -17,16 +18,18 @@ from .layout import (
     SUMMARY_STAFF_HEADING,
     Letterhead,
     Signature,
+    Widths,
     body,
     body_parts,
     signature_block,
-    table_widths,
+    table_columns,
 )
 from .package import (
     BASE_PARTS,
     DOCUMENT_HEAD,
     DOCUMENT_PART,
     DOCUMENT_TAIL,
+    TEXT_WIDTH,
     StreamedPart,
     ZipFrame,
     compress,
@@ -113,16 +116,16 @@ class DocumentMaker:
             settings.signer_note,
             settings.summary_signer_name,
         )
-        day = self.document_day(latest_day(units))
         if self._filler is not None:
+            day = self.document_day(latest_day(units))
             superior, issuer = settings.summary_superior_body, settings.summary_issuer
             values = placeholder_values(superior, issuer, issuer, day, signature)
             rows = list(_fanpages(units)), list(_summary_staff(units))
             stream.write(self._filler.fill(*rows, values, signature_block(signature)))
             return
-        line = date_line(settings.place, day)
+        latest, widths = measured(units)
+        line = date_line(settings.place, self.document_day(latest))
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
-        widths = table_widths(_fanpages(units), _summary_staff(units))
         parts = body_parts(
             head,
             _fanpages(units),
@@ -196,13 +199,35 @@ def _result_unit(result: RowResult) -> SummaryUnit:
 
 def summary_unit(response: Response) -> SummaryUnit:
     """Keep of a response what the lists print, as plain tuples."""
-    staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
+    staff = tuple(map(_STAFF_FIELDS, response.staff))
     day = _day(response.submitted_at)
     return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day
 
 
+_STAFF_FIELDS = operator.attrgetter("name", "position", "unit", "phone")
+
+
 def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
+
+
+def measured(units: Iterable[SummaryUnit]) -> tuple[date | None, Widths]:
+    """Return `latest_day` and both tables' column widths, reading the units once.
+
+    Each reading of a national run's units reduces them again (see `Reduced`).
+    """
+    fanpages, staff = table_columns()
+    latest: date | None = None
+    for unit in units:
+        # Each unit's rows are numbered from 1 here: the number column is not measured.
+        for values in _fanpages((unit,)):
+            fanpages.add(values)
+        for values in _summary_staff((unit,)):
+            staff.add(values)
+        day = unit[5]
+        if day is not None and (latest is None or day > latest):
+            latest = day
+    return latest, (fanpages.fit(TEXT_WIDTH), staff.fit(TEXT_WIDTH))
 
 
 def latest_day(units: Iterable[SummaryUnit]) -> date | None:
