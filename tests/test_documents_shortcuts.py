@@ -7,6 +7,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date
+from unittest import mock
 from xml.sax.saxutils import escape
 
 import pytest
@@ -247,3 +248,13 @@ def test_one_reading_of_the_units_gives_the_latest_day_and_both_widths(
     rows = maker_module._fanpages(reduced), maker_module._summary_staff(reduced)
     expected = maker_module.latest_day(reduced), table_widths(*rows)
     assert maker_module.measured(reduced) == expected
+
+
+@given(st.lists(st.tuples(st.just("1"), texts, texts, texts, texts), max_size=40))
+@settings(max_examples=100)
+def test_texts_remembered_per_column_are_forgotten_when_many(table: list[tuple[str, ...]]) -> None:
+    fixed, links = {0: 737}, frozenset({3})
+    repeated = table + table[::-1]
+    expected = plain_fit_widths(9000, HEADERS, repeated, fixed, links)
+    with mock.patch.object(columns, "TEXTS_KEPT", 2):
+        assert fit_widths(9000, HEADERS, repeated, fixed=fixed, links=links) == expected
