@@ -76,10 +76,22 @@ def plain_fit_widths(
     want = {
         i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i]) for i in free
     }
-    widths = columns._share(space, floor, want)
+    widths = plain_share(space, floor, want)
     result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(count)]
     result[max(free, key=lambda i: result[i])] += total - sum(result)
     return tuple(result)
+
+
+def plain_share(space: int, floor: dict[int, int], want: dict[int, int]) -> dict[int, int]:
+    if sum(floor.values()) >= space:
+        scale = space / sum(floor.values())
+        return {i: int(width * scale) for i, width in floor.items()}
+    extra = space - sum(floor.values())
+    lack = {i: want[i] - floor[i] for i in floor}
+    if sum(lack.values()) >= extra:
+        return {i: floor[i] + int(extra * lack[i] / sum(lack.values())) for i in floor}
+    left = extra - sum(lack.values())
+    return {i: want[i] + int(left * want[i] / sum(want.values())) for i in floor}
 
 
 @given(texts, st.booleans())

@@ -101,7 +101,8 @@ class Columns:
         self.fixed = fixed
         self.word = [title_twips(title) for title in headers]
         self.line = [0] * len(headers)
-        self._measured = [(i, i in links) for i in range(len(headers)) if i not in fixed]
+        self._free = [i for i in range(len(headers)) if i not in fixed]
+        self._measured = [(i, i in links) for i in self._free]
         self._links = links
         # Texts met lately in each column: positions and units repeat from row to row, and
         # a text met before changes nothing.
@@ -122,8 +123,7 @@ class Columns:
 
     def fit(self, total: int) -> tuple[int, ...]:
         """Return the widths, adding up to `total`, that the rows added so far call for."""
-        fixed, word, line, links = self.fixed, self.word, self.line, self._links
-        free = [index for index in range(len(word)) if index not in fixed]
+        fixed, word, line, links, free = self.fixed, self.word, self.line, self._links, self._free
         space = total - sum(fixed.values())
         cap = int(space * MOST_FOR_A_WORD)
         floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
@@ -166,16 +166,19 @@ def title_twips(title: str) -> int:
 
 def _share(space: int, floor: dict[int, int], want: dict[int, int]) -> dict[int, int]:
     """Give each column its floor, then the rest in proportion to what each still lacks."""
-    if sum(floor.values()) >= space:
-        scale = space / sum(floor.values())
+    floors = sum(floor.values())
+    if floors >= space:
+        scale = space / floors
         return {i: int(width * scale) for i, width in floor.items()}
-    extra = space - sum(floor.values())
+    extra = space - floors
     lack = {i: want[i] - floor[i] for i in floor}
-    if sum(lack.values()) >= extra:
-        return {i: floor[i] + int(extra * lack[i] / sum(lack.values())) for i in floor}
+    lacking = sum(lack.values())
+    if lacking >= extra:
+        return {i: floor[i] + int(extra * lack[i] / lacking) for i in floor}
     # Every text fits on one line: what is left is shared as the texts' widths are.
-    left = extra - sum(lack.values())
-    return {i: want[i] + int(left * want[i] / sum(want.values())) for i in floor}
+    left = extra - lacking
+    wanted = sum(want.values())
+    return {i: want[i] + int(left * want[i] / wanted) for i in floor}
 
 
 def _widest_word(text: str, link: bool) -> int:

@@ -263,10 +263,10 @@ def data_table_parts(
         # The last rows, in a table of their own with the signature, fill the table's last
         # row: when that row starts a page, the header row repeats above it.
         top_open = table_start(widths, borders=True, top=False)
-        yield last_row(sum(widths), len(widths), top_open + tail + TABLE_END + closing)
+        yield last_row(sum(widths), len(widths), f"{top_open}{tail}{TABLE_END}{closing}")
         yield TABLE_END
     else:
-        yield kept_together(opening + tail + TABLE_END + closing)
+        yield kept_together(f"{opening}{tail}{TABLE_END}{closing}")
 
 
 # A table's opening and header row, and its cells' frames, depend only on its column
@@ -294,8 +294,15 @@ def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
     Word and LibreOffice both move such a row whole to the next page; keep-with-next on
     table rows is ignored by LibreOffice when the table runs over a page.
     """
-    inner = content + JOIN  # a cell must end with a paragraph
-    return table((width,), [row([cell(width, inner)])], borders=False)
+    before, after = _kept_frame(width)
+    return f"{before}{content}{after}"
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _kept_frame(width: int) -> tuple[str, str]:
+    inner = _SLOT + JOIN  # a cell must end with a paragraph
+    before, after = table((width,), [row([cell(width, inner)])], borders=False).split(_SLOT)
+    return before, after
 
 
 def last_row(width: int, columns: int, content: str) -> str:

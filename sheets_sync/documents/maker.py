@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,10 +20,10 @@ from .layout import (
     Letterhead,
     Signature,
     Widths,
-    body,
     body_parts,
     signature_block,
     table_columns,
+    table_widths,
 )
 from .package import (
     BASE_PARTS,
@@ -33,7 +34,6 @@ from .package import (
     StreamedPart,
     ZipFrame,
     compress,
-    document_xml,
     write_zip,
 )
 from .template import TemplateFiller
@@ -90,7 +90,8 @@ class DocumentMaker:
             values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
             return self._filler.fill(fanpages, staff_table, values, signature_block(signature))
         head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
-        return self._document(body(head, fanpages, staff_table, signature))
+        widths = table_widths(fanpages, staff_table)
+        return self._document(body_parts(head, fanpages, staff_table, signature, widths))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -153,8 +154,10 @@ class DocumentMaker:
             return submitted
         return None
 
-    def _document(self, content: str) -> bytes:
-        return self._frame.archive(compress(DOCUMENT_PART, document_xml(content).encode()))
+    def _document(self, parts: Iterable[str]) -> bytes:
+        # Joined with the part's head and tail at once: `document_xml(body(...))` copies twice.
+        xml = "".join((DOCUMENT_HEAD, *parts, DOCUMENT_TAIL))
+        return self._frame.archive(compress(DOCUMENT_PART, xml.encode()))
 
 
 class Reduced(Sequence[T]):
@@ -333,11 +336,15 @@ def placeholder_values(
 
 def issuer_name(prefix: str, unit: str) -> str:
     """Return the issuing union in capitals: `CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM`."""
-    key, prefix_key = fold(unit), fold(prefix)
+    key, prefix_key = fold(unit), _fold_prefix(prefix)
     # Word by word: "Công Doanh..." does not start with "Công đoàn".
     if key == prefix_key or key.startswith(prefix_key + " ") or not prefix_key:
         return unit.upper()
     return f"{prefix} {unit}".upper()
+
+
+# The prefix is the same for every unit of a run: folded once.
+_fold_prefix = functools.lru_cache(maxsize=16)(fold)
 
 
 def chair_name(staff: Sequence[Staff]) -> str:
