@@ -222,7 +222,7 @@ def plain_signature_block(signature: Signature) -> str:
     return paragraph(before=120) + table(sides, [row(cells)], borders=False)
 
 
-words = st.text(alphabet="ĐÔNG NGỌC LÂM Hà Nội <&>\x00\n", max_size=90)
+words = st.text(alphabet="ĐÔNG NGỌC LÂM Hà Nội <&>\x00\n\r\t\ue000", max_size=90)
 
 
 @given(words, words, words)

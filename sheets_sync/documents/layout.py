@@ -158,8 +158,7 @@ def _issuing_body(name: str) -> str:
     """Return the issuing body's name, centred in bold capitals, and the short rule under it."""
     issuer = balanced(name, LETTERHEAD_CHARS - 3)
     side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
-    text = text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center")
-    return text + _rule(side)
+    return _own_paragraph(issuer, _ISSUER_FONT) + _rule(side)
 
 
 @functools.lru_cache(maxsize=_CACHED)
@@ -337,7 +336,7 @@ def signature_block(signature: Signature) -> str:
     before, after = _signature_frame(signature.authority, signature.title, signature.note)
     if not signature.name:
         return before + after
-    return before + text_paragraph(signature.name, Font(bold=True), align="center") + after
+    return before + _own_paragraph(signature.name, _SIGNER_FONT) + after
 
 
 # Every unit's signature is the same but for its signer's name: the rest is built once.
@@ -355,6 +354,28 @@ def _signature_frame(authority: str, title: str, note: str) -> tuple[str, str]:
     block = paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
     before, after = block.split(_SLOT)
     return before, after
+
+
+_ISSUER_FONT = Font(bold=True, size=LETTERHEAD_SIZE)
+_SIGNER_FONT = Font(bold=True)
+
+
+def _own_paragraph(text: str, font: Font) -> str:
+    """Return `text_paragraph(text, font, align="center")` for a text of one list only.
+
+    Its text goes into a frame built once per run, leaving `text_paragraph`'s cache to
+    the paragraphs that every list repeats.
+    """
+    before, after, empty = _paragraph_frame(font)
+    return f"{before}{_run_text(text)}{after}" if text else empty
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _paragraph_frame(font: Font) -> _Frame:
+    """Return a centred paragraph's markup before and after its run's escaped text, and the
+    empty paragraph, as `text_paragraph` makes them."""
+    before, after = text_paragraph(_TEXT, font, align="center").split(_TEXT)
+    return before, after, text_paragraph("", font, align="center")
 
 
 @functools.lru_cache(maxsize=_CACHED)
