@@ -118,7 +118,7 @@ def test_fit_widths_gives_the_plain_widths(table: list[tuple[str, ...]], total: 
 
 
 def test_words_remembered_are_forgotten_when_many(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(columns, "WORDS_KEPT", 3)
+    monkeypatch.setattr(columns._WORD_WIDTHS, "kept", 3)
     columns._WORD_WIDTHS.clear()
     words = [f"w{'m' * i}" for i in range(10)]
     assert [measure(word, False)[0] for word in words] == list(map(text_twips, words))

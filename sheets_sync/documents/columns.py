@@ -27,7 +27,6 @@ MOST_FOR_A_WORD = 0.5
 SHORT_TITLE = 10  # a title this short (`Ghi chú`, `Họ tên`) stays on one line
 # Word and LibreOffice break a link after `/` and `?` (not after `.`, `=` or `&`).
 _LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
-WORDS_KEPT = 1 << 14  # words whose width is remembered: names and units reuse a few thousand
 TEXTS_KEPT = 1 << 10  # texts of a column remembered as measured
 
 
@@ -50,17 +49,23 @@ _WIDTHS = _Widths()
 
 
 class _WordWidths(dict[str, int]):
-    """Each word's width, measured the first time it is asked for; forgotten when many."""
+    """Each word's width, measured the first time it is asked for; all forgotten when
+    `kept` are known, as links and notes bring words without end."""
+
+    def __init__(self, kept: int) -> None:
+        super().__init__()
+        self.kept = kept
 
     def __missing__(self, word: str) -> int:
-        if len(self) >= WORDS_KEPT:  # links and notes bring words without end
+        if len(self) >= self.kept:
             self.clear()
         width = self[word] = text_twips(word)
         return width
 
 
-_WORD_WIDTHS = _WordWidths()
-_PIECE_WIDTHS = _WordWidths()  # of links, apart: their last pieces never recur
+# Names and units reuse a few thousand words; of a link only its first pieces recur.
+_WORD_WIDTHS = _WordWidths(1 << 12)
+_PIECE_WIDTHS = _WordWidths(1 << 8)
 
 
 def _char_twips(char: str) -> int:
