@@ -13,13 +13,14 @@ from .wordml import (
     TABLE_END,
     Font,
     cell,
+    centred_paragraph,
     paragraph,
     row,
-    run,
+    run_frame,
+    run_text,
     table,
     table_start,
     text_paragraph,
-    xml_text,
 )
 
 TITLE_LINES = ("DANH SÁCH", "THEO DÕI, QUẢN LÝ LỰC LƯỢNG THAM GIA TUYÊN TRUYỀN")
@@ -151,14 +152,9 @@ def letterhead(head: Letterhead) -> str:
     superior body's name it would read as part of the letterhead.
     """
     before, after = _letterhead_frame(head.superior, head.date_line)
-    return f"{before}{_issuing_body(head.issuer)}{after}"
-
-
-def _issuing_body(name: str) -> str:
-    """Return the issuing body's name, centred in bold capitals, and the short rule under it."""
-    issuer = balanced(name, LETTERHEAD_CHARS - 3)
+    issuer = balanced(head.issuer, LETTERHEAD_CHARS - 3)
     side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
-    return _own_paragraph(issuer, _ISSUER_FONT) + _rule(side)
+    return f"{before}{centred_paragraph(issuer, _ISSUER_FONT)}{_rule(side)}{after}"
 
 
 @functools.lru_cache(maxsize=_CACHED)
@@ -166,16 +162,11 @@ def _rule(side: int) -> str:
     return paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True)
 
 
-# Every unit's letterhead is the same but for its issuing body: the rest is built once.
 @functools.lru_cache(maxsize=_CACHED)
 def _letterhead_frame(superior: str, date_line: str) -> tuple[str, str]:
-    """Return the letterhead's markup before and after the issuing body and its rule."""
-    left = "".join(
-        (
-            text_paragraph(balanced(superior), Font(size=LETTERHEAD_SIZE), align="center"),
-            _SLOT,
-        )
-    )
+    """Return the letterhead's markup before and after the issuing body and its rule: all
+    but these is the same in every unit's list."""
+    left = text_paragraph(balanced(superior), Font(size=LETTERHEAD_SIZE), align="center") + _SLOT
     date = text_paragraph(date_line, Font(italic=True), align="center", before=120)
     # The letterhead is wider than the signature's left side: the consolidated list's two
     # bodies then each fit on one line and read as one letterhead. Three grid columns let
@@ -217,16 +208,6 @@ def balanced(text: str, width: int = LETTERHEAD_CHARS) -> str:
         current = candidate
     lines.append(current)
     return "\n".join(lines)
-
-
-def data_table(
-    widths: Sequence[int],
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    centred: Sequence[int],
-) -> str:
-    """Return a bordered table: a repeated bold header row, then one row per item."""
-    return "".join(data_table_parts(widths, headers, rows, centred))
 
 
 def data_table_parts(
@@ -325,7 +306,7 @@ _LAST_MARGINS = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left",
 
 def _data_row(start: str, end: str, frames: Sequence[_Frame], values: Sequence[str]) -> str:
     cells = [
-        f"{before}{_run_text(text)}{after}" if text else empty
+        f"{before}{run_text(text)}{after}" if text else empty
         for (before, after, empty), text in zip(frames, values, strict=True)
     ]
     return f"{start}{''.join(cells)}{end}"
@@ -336,7 +317,7 @@ def signature_block(signature: Signature) -> str:
     before, after = _signature_frame(signature.authority, signature.title, signature.note)
     if not signature.name:
         return before + after
-    return before + _own_paragraph(signature.name, _SIGNER_FONT) + after
+    return before + centred_paragraph(signature.name, _SIGNER_FONT) + after
 
 
 # Every unit's signature is the same but for its signer's name: the rest is built once.
@@ -360,24 +341,6 @@ _ISSUER_FONT = Font(bold=True, size=LETTERHEAD_SIZE)
 _SIGNER_FONT = Font(bold=True)
 
 
-def _own_paragraph(text: str, font: Font) -> str:
-    """Return `text_paragraph(text, font, align="center")` for a text of one list only.
-
-    Its text goes into a frame built once per run, leaving `text_paragraph`'s cache to
-    the paragraphs that every list repeats.
-    """
-    before, after, empty = _paragraph_frame(font)
-    return f"{before}{_run_text(text)}{after}" if text else empty
-
-
-@functools.lru_cache(maxsize=_CACHED)
-def _paragraph_frame(font: Font) -> _Frame:
-    """Return a centred paragraph's markup before and after its run's escaped text, and the
-    empty paragraph, as `text_paragraph` makes them."""
-    before, after = text_paragraph(_TEXT, font, align="center").split(_TEXT)
-    return before, after, text_paragraph("", font, align="center")
-
-
 @functools.lru_cache(maxsize=_CACHED)
 def _head_cell(width: int, text: str) -> str:
     """Return a header cell: its bold title centred, the cell centred vertically."""
@@ -392,14 +355,7 @@ def _cell_text(text: str, font: Font, *, centre: bool) -> str:
 
 
 _SLOT = "\x00"  # a character no cell text can hold: XML forbids it
-_TEXT = "\ue000"  # a character `run` keeps as it is, to find where its text goes
-_BREAK = run(f"{_TEXT}\n{_TEXT}").split(_TEXT)[1]  # what `run` puts between two lines
 _ROW_START, _ROW_END = row([_SLOT]).split(_SLOT)
-
-
-def _run_text(text: str) -> str:
-    """Return `text` escaped as `run` writes it between its opening and its end."""
-    return xml_text(text).replace("\n", _BREAK)
 
 
 @functools.lru_cache(maxsize=_CACHED)
@@ -417,7 +373,7 @@ def _cell_frame(width: int, centre: bool) -> _Frame:
         font=font,
     )
     before, after = cell(width, paragraph_).split(_SLOT)
-    run_open, _, run_close = run(f"{_TEXT}\n{_TEXT}", font).split(_TEXT)
+    run_open, run_close = run_frame(font)
     return before + run_open, run_close + after, before + after
 
 
