@@ -33,6 +33,7 @@ from sheets_sync.documents.wordml import (
     CELL_MARGIN,
     Font,
     cell,
+    centred_paragraph,
     paragraph,
     row,
     table,
@@ -270,3 +271,12 @@ def test_texts_remembered_per_column_are_forgotten_when_many(table: list[tuple[s
     expected = plain_fit_widths(9000, HEADERS, repeated, fixed, links)
     with mock.patch.object(columns, "TEXTS_KEPT", 2):
         assert fit_widths(9000, HEADERS, repeated, fixed=fixed, links=links) == expected
+
+
+@given(
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=30),
+    st.sampled_from([Font(), Font(bold=True), Font(bold=True, size=12), Font(italic=True)]),
+)
+@settings(max_examples=300)
+def test_a_framed_paragraph_is_the_plain_text_paragraph(text: str, font: Font) -> None:
+    assert centred_paragraph(text, font) == text_paragraph(text, font, align="center")
