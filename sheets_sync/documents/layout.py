@@ -223,9 +223,10 @@ def data_table_parts(
     With `keep_last`, the last rows (the whole table when it is that short) and `closing`
     after them are kept on one page: the signature block never stands alone.
     """
-    widths, centred = tuple(widths), tuple(centred)
-    opening = _table_opening(widths, tuple(headers))
-    frames = _cell_frames(widths, centred)
+    head = [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)]
+    opening = table_start(widths, borders=True) + row(head, header=True)
+    # Every data cell of a column is the same markup around one run's text: build it once.
+    frames = [_cell_frame(width, index in centred) for index, width in enumerate(widths)]
     start, end = _ROW_START, _ROW_END
     held: deque[Sequence[str]] = deque()
     opened = False
@@ -247,21 +248,6 @@ def data_table_parts(
         yield TABLE_END
     else:
         yield kept_together(f"{opening}{tail}{TABLE_END}{closing}")
-
-
-# A table's opening and header row, and its cells' frames, depend only on its column
-# widths, which take a few hundred values over a run: each is built once, not once per list.
-@functools.lru_cache(maxsize=_CACHED)
-def _table_opening(widths: tuple[int, ...], headers: tuple[str, ...]) -> str:
-    """Return a bordered table's opening and its repeated, bold header row."""
-    cells = [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)]
-    return table_start(widths, borders=True) + row(cells, header=True)
-
-
-@functools.lru_cache(maxsize=_CACHED)
-def _cell_frames(widths: tuple[int, ...], centred: tuple[int, ...]) -> tuple[_Frame, ...]:
-    """Return each column's data cell frame (see `_cell_frame`)."""
-    return tuple(_cell_frame(width, index in centred) for index, width in enumerate(widths))
 
 
 JOIN = paragraph(font=Font(size=1))
@@ -344,8 +330,12 @@ _SIGNER_FONT = Font(bold=True)
 @functools.lru_cache(maxsize=_CACHED)
 def _head_cell(width: int, text: str) -> str:
     """Return a header cell: its bold title centred, the cell centred vertically."""
-    font = Font(bold=True, size=TABLE_SIZE)
-    return cell(width, _cell_text(text, font, centre=True), v_center=True)
+    return cell(width, _head_text(text), v_center=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _head_text(text: str) -> str:
+    return _cell_text(text, Font(bold=True, size=TABLE_SIZE), centre=True)
 
 
 def _cell_text(text: str, font: Font, *, centre: bool) -> str:
@@ -364,15 +354,23 @@ def _cell_frame(width: int, centre: bool) -> _Frame:
 
     Taken from what `_cell_text` and `cell` make, so the shortcut writes the same bytes.
     """
+    before, after = cell(width, _SLOT).split(_SLOT)
+    text_open, text_close, empty = _cell_paragraph_frame(centre)
+    return before + text_open, text_close + after, before + empty + after
+
+
+# Column widths take thousands of values over a national run: what does not depend on
+# them is built once, so that a width met for the first time costs little.
+@functools.lru_cache(maxsize=2)
+def _cell_paragraph_frame(centre: bool) -> _Frame:
     font = Font(size=TABLE_SIZE)
-    paragraph_ = paragraph(
+    before, after = paragraph(
         _SLOT,
         align="center" if centre else None,
         before=CELL_SPACING,
         after=CELL_SPACING,
         font=font,
-    )
-    before, after = cell(width, paragraph_).split(_SLOT)
+    ).split(_SLOT)
     run_open, run_close = run_frame(font)
     return before + run_open, run_close + after, before + after
 

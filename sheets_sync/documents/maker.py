@@ -354,4 +354,8 @@ def chair_name(staff: Sequence[Staff]) -> str:
 
 def _chair(staff: Iterable[tuple[str, ...]]) -> str:
     """Return the first name whose position (the next item) chairs the union, or ''."""
-    return next((name for name, position, *_ in staff if is_chair(position)), "")
+    return next((name for name, position, *_ in staff if _is_chair(position)), "")
+
+
+# A few positions recur in every unit: each is folded once.
+_is_chair = functools.lru_cache(maxsize=1024)(is_chair)
