@@ -63,8 +63,8 @@ TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
 # Rows of table 2 kept on the page of the signature block below it.
 KEEP_ROWS = 2
-# The header cells and the cell frames repeat from one unit's list to the next (column
-# widths take a few hundred values): each is built once per run, not once per list.
+# The header cells and the cell frames repeat from one unit's list to the next (a column's
+# width takes a few thousand values over a national run): each is built once, not per list.
 _CACHED = 4096
 _Frame = tuple[str, str, str]  # a data cell's markup before and after its text, and when empty
 
