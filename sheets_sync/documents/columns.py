@@ -27,6 +27,7 @@ MOST_FOR_A_WORD = 0.5
 SHORT_TITLE = 10  # a title this short (`Ghi chú`, `Họ tên`) stays on one line
 # Word and LibreOffice break a link after `/` and `?` (not after `.`, `=` or `&`).
 _LINK_BREAK = re.compile(r"(?<=[/?])|\s+")
+TEXTS_KEPT = 1 << 10  # texts of a column remembered as measured
 
 
 def text_twips(text: str) -> int:
@@ -45,6 +46,26 @@ class _Widths(dict[str, int]):
 
 
 _WIDTHS = _Widths()
+
+
+class _WordWidths(dict[str, int]):
+    """Each word's width, measured the first time it is asked for; all forgotten when
+    `kept` are known, as links and notes bring words without end."""
+
+    def __init__(self, kept: int) -> None:
+        super().__init__()
+        self.kept = kept
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.kept:
+            self.clear()
+        width = self[word] = text_twips(word)
+        return width
+
+
+# Names and units reuse a few thousand words; of a link only its first pieces recur.
+_WORD_WIDTHS = _WordWidths(1 << 12)
+_PIECE_WIDTHS = _WordWidths(1 << 8)
 
 
 def _char_twips(char: str) -> int:
@@ -66,26 +87,78 @@ def fit_widths(
     links: frozenset[int] = frozenset(),
 ) -> tuple[int, ...]:
     """Return column widths in twips that add up to `total`; `fixed` columns keep theirs."""
-    count = len(headers)
-    word = [title_twips(title) for title in headers]
-    line = [0] * count
+    columns = Columns(headers, fixed=fixed, links=links)
     for values in rows:
-        for index, text in enumerate(values):
-            if text and index not in fixed:
-                word[index] = max(word[index], _widest_word(text, index in links))
-                line[index] = max(line[index], text_twips(text))
-    free = [index for index in range(count) if index not in fixed]
-    space = total - sum(fixed.values())
-    cap = int(space * MOST_FOR_A_WORD)
-    floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
-    # A link may wrap at its break points: two lines are enough for it.
-    want = {
-        i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i]) for i in free
-    }
-    widths = _share(space, floor, want)
-    result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(count)]
-    result[max(free, key=lambda i: result[i])] += total - sum(result)  # rounding
-    return tuple(result)
+        columns.add(values)
+    return columns.fit(total)
+
+
+class Columns:
+    """The widest word and the longest line met so far in each column of one table.
+
+    Rows are added one at a time, so that a long list's two tables can be measured in
+    one pass over its units.
+    """
+
+    def __init__(
+        self, headers: Sequence[str], *, fixed: dict[int, int], links: frozenset[int] = frozenset()
+    ) -> None:
+        self.fixed = fixed
+        self.word = [title_twips(title) for title in headers]
+        self.line = [0] * len(headers)
+        self._free = [i for i in range(len(headers)) if i not in fixed]
+        self._measured = [(i, i in links) for i in self._free]
+        self._links = links
+        # Texts met lately in each column: positions and units repeat from row to row, and
+        # a text met before changes nothing.
+        self._met: list[set[str]] = [set() for _ in headers]
+
+    def add(self, values: Sequence[str]) -> None:
+        """Take one row's texts into account."""
+        word, line, met = self.word, self.line, self._met
+        for index, link in self._measured:
+            text = values[index]
+            if text and text not in met[index]:
+                widest, width = measure(text, link)
+                word[index] = max(word[index], widest)
+                line[index] = max(line[index], width)
+                if len(met[index]) >= TEXTS_KEPT:
+                    met[index].clear()
+                met[index].add(text)
+
+    def fit(self, total: int) -> tuple[int, ...]:
+        """Return the widths, adding up to `total`, that the rows added so far call for."""
+        fixed, word, line, links, free = self.fixed, self.word, self.line, self._links, self._free
+        space = total - sum(fixed.values())
+        cap = int(space * MOST_FOR_A_WORD)
+        floor = {i: min(word[i], cap) + 2 * CELL_MARGIN for i in free}
+        # A link may wrap at its break points: two lines are enough for it.
+        want = {
+            i: max((line[i] // 2 if i in links else line[i]) + 2 * CELL_MARGIN, floor[i])
+            for i in free
+        }
+        widths = _share(space, floor, want)
+        result = [fixed.get(index, 0) or widths.get(index, 0) for index in range(len(word))]
+        result[max(free, key=lambda i: result[i])] += total - sum(result)  # rounding
+        return tuple(result)
+
+
+def measure(text: str, link: bool) -> tuple[int, int]:
+    """Return how wide `text`'s widest word (or link piece) and the whole `text` print."""
+    if not text.isprintable():  # a tab, a line break, an unusual space: measured plainly
+        return _widest_word(text, link), text_twips(text)
+    if link:
+        # Its only whitespace is plain spaces, which the split drops: its pieces' widths give
+        # both. A link's first pieces (`https:/`, `www.facebook.com/`) recur.
+        pieces = _LINK_BREAK.split(text)
+        widths = list(map(_PIECE_WIDTHS.__getitem__, pieces))
+    elif " " in text:
+        # Likewise for its words, each word measured once per run rather than in every row.
+        widths = list(map(_WORD_WIDTHS.__getitem__, text.split(" ")))
+    else:
+        width = text_twips(text)  # one word (a phone number): nothing to remember
+        return width, width
+    return max(widths), sum(widths) + text.count(" ") * _WIDTHS[" "]
 
 
 @functools.lru_cache(maxsize=256)  # the same few titles, measured for every list
@@ -98,16 +171,19 @@ def title_twips(title: str) -> int:
 
 def _share(space: int, floor: dict[int, int], want: dict[int, int]) -> dict[int, int]:
     """Give each column its floor, then the rest in proportion to what each still lacks."""
-    if sum(floor.values()) >= space:
-        scale = space / sum(floor.values())
+    floors = sum(floor.values())
+    if floors >= space:
+        scale = space / floors
         return {i: int(width * scale) for i, width in floor.items()}
-    extra = space - sum(floor.values())
+    extra = space - floors
     lack = {i: want[i] - floor[i] for i in floor}
-    if sum(lack.values()) >= extra:
-        return {i: floor[i] + int(extra * lack[i] / sum(lack.values())) for i in floor}
+    lacking = sum(lack.values())
+    if lacking >= extra:
+        return {i: floor[i] + int(extra * lack[i] / lacking) for i in floor}
     # Every text fits on one line: what is left is shared as the texts' widths are.
-    left = extra - sum(lack.values())
-    return {i: want[i] + int(left * want[i] / sum(want.values())) for i in floor}
+    left = extra - lacking
+    wanted = sum(want.values())
+    return {i: want[i] + int(left * want[i] / wanted) for i in floor}
 
 
 def _widest_word(text: str, link: bool) -> int:

@@ -7,19 +7,20 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .columns import fit_widths
+from .columns import Columns, fit_widths
 from .package import TEXT_WIDTH
 from .wordml import (
     TABLE_END,
     Font,
     cell,
+    centred_paragraph,
     paragraph,
     row,
-    run,
+    run_frame,
+    run_text,
     table,
     table_start,
     text_paragraph,
-    xml_text,
 )
 
 TITLE_LINES = ("DANH SÁCH", "THEO DÕI, QUẢN LÝ LỰC LƯỢNG THAM GIA TUYÊN TRUYỀN")
@@ -62,9 +63,10 @@ TITLE_SIZE = 14
 CELL_SPACING = 40  # 2 pt above and below the text of each cell
 # Rows of table 2 kept on the page of the signature block below it.
 KEEP_ROWS = 2
-# The header cells and the cell frames repeat from one unit's list to the next (column
-# widths take a few hundred values): each is built once per run, not once per list.
+# The header cells and the cell frames repeat from one unit's list to the next (a column's
+# width takes a few thousand values over a national run): each is built once, not per list.
 _CACHED = 4096
+_Frame = tuple[str, str, str]  # a data cell's markup before and after its text, and when empty
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,20 @@ def body(
 
 def table_widths(fanpages: Iterable[Sequence[str]], staff: Iterable[Sequence[str]]) -> Widths:
     """Return the column widths of table 1 and table 2 for these rows."""
-    fixed = {0: NUMBER_WIDTH}
-    links = frozenset({LINK_COLUMN})
     return (
-        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=fixed, links=links),
-        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=fixed),
+        fit_widths(TEXT_WIDTH, FANPAGE_HEADERS, fanpages, fixed=_FIXED, links=_LINKS),
+        fit_widths(TEXT_WIDTH, STAFF_HEADERS, staff, fixed=_FIXED),
     )
+
+
+def table_columns() -> tuple[Columns, Columns]:
+    """Return table 1's and table 2's columns, to be given their rows one at a time."""
+    fanpages = Columns(FANPAGE_HEADERS, fixed=_FIXED, links=_LINKS)
+    return fanpages, Columns(STAFF_HEADERS, fixed=_FIXED)
+
+
+_FIXED = {0: NUMBER_WIDTH}
+_LINKS = frozenset({LINK_COLUMN})
 
 
 def body_parts(
@@ -141,16 +151,23 @@ def letterhead(head: Letterhead) -> str:
     The date sits a line lower, where Nghị định 30 puts it below the motto; beside the
     superior body's name it would read as part of the letterhead.
     """
-    superior, issuer = balanced(head.superior), balanced(head.issuer, LETTERHEAD_CHARS - 3)
+    before, after = _letterhead_frame(head.superior, head.date_line)
+    issuer = balanced(head.issuer, LETTERHEAD_CHARS - 3)
     side = (LETTERHEAD_WIDTH - rule_width(issuer)) // 2
-    left = "".join(
-        (
-            text_paragraph(superior, Font(size=LETTERHEAD_SIZE), align="center"),
-            text_paragraph(issuer, Font(bold=True, size=LETTERHEAD_SIZE), align="center"),
-            paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True),
-        )
-    )
-    date = text_paragraph(head.date_line, Font(italic=True), align="center", before=120)
+    return f"{before}{centred_paragraph(issuer, _ISSUER_FONT)}{_rule(side)}{after}"
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _rule(side: int) -> str:
+    return paragraph(font=Font(size=2), before=RULE_GAP, indent=(side, side), rule_below=True)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _letterhead_frame(superior: str, date_line: str) -> tuple[str, str]:
+    """Return the letterhead's markup before and after the issuing body and its rule: all
+    but these is the same in every unit's list."""
+    left = text_paragraph(balanced(superior), Font(size=LETTERHEAD_SIZE), align="center") + _SLOT
+    date = text_paragraph(date_line, Font(italic=True), align="center", before=120)
     # The letterhead is wider than the signature's left side: the consolidated list's two
     # bodies then each fit on one line and read as one letterhead. Three grid columns let
     # the date below keep the right side's width.
@@ -158,7 +175,8 @@ def letterhead(head: Letterhead) -> str:
     grid = (SIDE_WIDTHS[0], middle, SIDE_WIDTHS[1] - middle)
     top = (cell(LETTERHEAD_WIDTH, left, span=2), cell(grid[2], paragraph()))
     bottom = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], date, span=2))
-    return table(grid, [row(top), row(bottom)], borders=False)
+    before, after = table(grid, [row(top), row(bottom)], borders=False).split(_SLOT)
+    return before, after
 
 
 def rule_width(issuer: str) -> int:
@@ -192,16 +210,6 @@ def balanced(text: str, width: int = LETTERHEAD_CHARS) -> str:
     return "\n".join(lines)
 
 
-def data_table(
-    widths: Sequence[int],
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    centred: Sequence[int],
-) -> str:
-    """Return a bordered table: a repeated bold header row, then one row per item."""
-    return "".join(data_table_parts(widths, headers, rows, centred))
-
-
 def data_table_parts(
     widths: Sequence[int],
     headers: Sequence[str],
@@ -215,34 +223,31 @@ def data_table_parts(
     With `keep_last`, the last rows (the whole table when it is that short) and `closing`
     after them are kept on one page: the signature block never stands alone.
     """
-    head = row(
-        [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)],
-        header=True,
-    )
+    head = [_head_cell(width, text) for width, text in zip(widths, headers, strict=True)]
+    opening = table_start(widths, borders=True) + row(head, header=True)
     # Every data cell of a column is the same markup around one run's text: build it once.
     frames = [_cell_frame(width, index in centred) for index, width in enumerate(widths)]
-    start, end = row([_SLOT]).split(_SLOT)
-    opening = table_start(widths, borders=True)
+    start, end = _ROW_START, _ROW_END
     held: deque[Sequence[str]] = deque()
     opened = False
     for values in rows:
         held.append(values)
         if len(held) > keep_last:
             if not opened:
-                yield opening + head
+                yield opening
                 opened = True
             yield _data_row(start, end, frames, held.popleft())
     tail = "".join(_data_row(start, end, frames, values) for values in held)
     if not keep_last:
-        yield (tail if opened else opening + head + tail) + TABLE_END
+        yield (tail if opened else opening + tail) + TABLE_END
     elif opened:
         # The last rows, in a table of their own with the signature, fill the table's last
         # row: when that row starts a page, the header row repeats above it.
         top_open = table_start(widths, borders=True, top=False)
-        yield last_row(sum(widths), len(widths), top_open + tail + TABLE_END + closing)
+        yield last_row(sum(widths), len(widths), f"{top_open}{tail}{TABLE_END}{closing}")
         yield TABLE_END
     else:
-        yield kept_together(opening + head + tail + TABLE_END + closing)
+        yield kept_together(f"{opening}{tail}{TABLE_END}{closing}")
 
 
 JOIN = paragraph(font=Font(size=1))
@@ -255,8 +260,15 @@ def kept_together(content: str, width: int = TEXT_WIDTH) -> str:
     Word and LibreOffice both move such a row whole to the next page; keep-with-next on
     table rows is ignored by LibreOffice when the table runs over a page.
     """
-    inner = content + JOIN  # a cell must end with a paragraph
-    return table((width,), [row([cell(width, inner)])], borders=False)
+    before, after = _kept_frame(width)
+    return f"{before}{content}{after}"
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _kept_frame(width: int) -> tuple[str, str]:
+    inner = _SLOT + JOIN  # a cell must end with a paragraph
+    before, after = table((width,), [row([cell(width, inner)])], borders=False).split(_SLOT)
+    return before, after
 
 
 def last_row(width: int, columns: int, content: str) -> str:
@@ -265,22 +277,22 @@ def last_row(width: int, columns: int, content: str) -> str:
     It holds `content` (the last rows as a table of their own, and what follows them): Word
     and LibreOffice repeat the table's header row above it when it starts a page.
     """
-    edges = "".join(f'<w:{edge} w:val="nil"/>' for edge in ("left", "bottom", "right"))
-    margins = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left", "right"))
     return row(
         [
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:gridSpan w:val="{columns}"/>'
-            f"<w:tcBorders>{edges}</w:tcBorders><w:tcMar>{margins}</w:tcMar></w:tcPr>"
+            f"<w:tcBorders>{_LAST_EDGES}</w:tcBorders><w:tcMar>{_LAST_MARGINS}</w:tcMar></w:tcPr>"
             f"{content}{_END}</w:tc>"
         ]
     )
 
 
-def _data_row(
-    start: str, end: str, frames: list[tuple[str, str, str]], values: Sequence[str]
-) -> str:
+_LAST_EDGES = "".join(f'<w:{edge} w:val="nil"/>' for edge in ("left", "bottom", "right"))
+_LAST_MARGINS = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("left", "right"))
+
+
+def _data_row(start: str, end: str, frames: Sequence[_Frame], values: Sequence[str]) -> str:
     cells = [
-        f"{before}{_run_text(text)}{after}" if text else empty
+        f"{before}{run_text(text)}{after}" if text else empty
         for (before, after, empty), text in zip(frames, values, strict=True)
     ]
     return f"{start}{''.join(cells)}{end}"
@@ -288,23 +300,42 @@ def _data_row(
 
 def signature_block(signature: Signature) -> str:
     """Return the borderless table whose right cell holds the signature, centred."""
+    before, after = _signature_frame(signature.authority, signature.title, signature.note)
+    if not signature.name:
+        return before + after
+    return before + centred_paragraph(signature.name, _SIGNER_FONT) + after
+
+
+# Every unit's signature is the same but for its signer's name: the rest is built once.
+@functools.lru_cache(maxsize=_CACHED)
+def _signature_frame(authority: str, title: str, note: str) -> tuple[str, str]:
+    """Return the signature block's markup before and after the signer's name."""
     lines = [
-        text_paragraph(signature.authority, Font(bold=True), align="center"),
-        text_paragraph(signature.title, Font(bold=True), align="center"),
-        text_paragraph(signature.note, Font(italic=True), align="center"),
+        text_paragraph(authority, Font(bold=True), align="center"),
+        text_paragraph(title, Font(bold=True), align="center"),
+        text_paragraph(note, Font(italic=True), align="center"),
         *[paragraph() for _ in range(SIGNATURE_GAP)],
+        _SLOT,
     ]
-    if signature.name:
-        lines.append(text_paragraph(signature.name, Font(bold=True), align="center"))
     cells = (cell(SIDE_WIDTHS[0], paragraph()), cell(SIDE_WIDTHS[1], "".join(lines)))
-    return paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
+    block = paragraph(before=120) + table(SIDE_WIDTHS, [row(cells)], borders=False)
+    before, after = block.split(_SLOT)
+    return before, after
+
+
+_ISSUER_FONT = Font(bold=True, size=LETTERHEAD_SIZE)
+_SIGNER_FONT = Font(bold=True)
 
 
 @functools.lru_cache(maxsize=_CACHED)
 def _head_cell(width: int, text: str) -> str:
     """Return a header cell: its bold title centred, the cell centred vertically."""
-    font = Font(bold=True, size=TABLE_SIZE)
-    return cell(width, _cell_text(text, font, centre=True), v_center=True)
+    return cell(width, _head_text(text), v_center=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _head_text(text: str) -> str:
+    return _cell_text(text, Font(bold=True, size=TABLE_SIZE), centre=True)
 
 
 def _cell_text(text: str, font: Font, *, centre: bool) -> str:
@@ -314,31 +345,33 @@ def _cell_text(text: str, font: Font, *, centre: bool) -> str:
 
 
 _SLOT = "\x00"  # a character no cell text can hold: XML forbids it
-_TEXT = "\ue000"  # a character `run` keeps as it is, to find where its text goes
-_BREAK = run(f"{_TEXT}\n{_TEXT}").split(_TEXT)[1]  # what `run` puts between two lines
-
-
-def _run_text(text: str) -> str:
-    """Return `text` escaped as `run` writes it between its opening and its end."""
-    return xml_text(text).replace("\n", _BREAK)
+_ROW_START, _ROW_END = row([_SLOT]).split(_SLOT)
 
 
 @functools.lru_cache(maxsize=_CACHED)
-def _cell_frame(width: int, centre: bool) -> tuple[str, str, str]:
+def _cell_frame(width: int, centre: bool) -> _Frame:
     """Return a data cell's markup before and after its escaped text, and the empty cell.
 
     Taken from what `_cell_text` and `cell` make, so the shortcut writes the same bytes.
     """
+    before, after = cell(width, _SLOT).split(_SLOT)
+    text_open, text_close, empty = _cell_paragraph_frame(centre)
+    return before + text_open, text_close + after, before + empty + after
+
+
+# Column widths take thousands of values over a national run: what does not depend on
+# them is built once, so that a width met for the first time costs little.
+@functools.lru_cache(maxsize=2)
+def _cell_paragraph_frame(centre: bool) -> _Frame:
     font = Font(size=TABLE_SIZE)
-    paragraph_ = paragraph(
+    before, after = paragraph(
         _SLOT,
         align="center" if centre else None,
         before=CELL_SPACING,
         after=CELL_SPACING,
         font=font,
-    )
-    before, after = cell(width, paragraph_).split(_SLOT)
-    run_open, _, run_close = run(f"{_TEXT}\n{_TEXT}", font).split(_TEXT)
+    ).split(_SLOT)
+    run_open, run_close = run_frame(font)
     return before + run_open, run_close + after, before + after
 
 

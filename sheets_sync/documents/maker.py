@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -17,9 +19,10 @@ from .layout import (
     SUMMARY_STAFF_HEADING,
     Letterhead,
     Signature,
-    body,
+    Widths,
     body_parts,
     signature_block,
+    table_columns,
     table_widths,
 )
 from .package import (
@@ -27,11 +30,11 @@ from .package import (
     DOCUMENT_HEAD,
     DOCUMENT_PART,
     DOCUMENT_TAIL,
+    TEXT_WIDTH,
     StreamedPart,
+    ZipFrame,
     compress,
-    document_xml,
     write_zip,
-    zip_entries,
 )
 from .template import TemplateFiller
 
@@ -59,6 +62,7 @@ class DocumentMaker:
         self._filler = TemplateFiller(template) if template is not None else None
         self._entries = [compress(name, text.encode()) for name, text in BASE_PARTS]
         self._slot = [name for name, _ in BASE_PARTS].index(DOCUMENT_PART)
+        self._frame = ZipFrame(self._entries, self._slot)
 
     def unit(self, result: RowResult) -> bytes:
         """Return the list of one unit, signed for its executive committee by its chair."""
@@ -86,7 +90,8 @@ class DocumentMaker:
             values = placeholder_values(settings.superior_body, issuer, listed, day, signature)
             return self._filler.fill(fanpages, staff_table, values, signature_block(signature))
         head = Letterhead(settings.superior_body, issuer, date_line(settings.place, day))
-        return self._document(body(head, fanpages, staff_table, signature))
+        widths = table_widths(fanpages, staff_table)
+        return self._document(body_parts(head, fanpages, staff_table, signature, widths))
 
     def summary(self, results: Sequence[RowResult]) -> bytes:
         """Return the consolidated list: one fanpage row per unit, then every staff member."""
@@ -112,16 +117,16 @@ class DocumentMaker:
             settings.signer_note,
             settings.summary_signer_name,
         )
-        day = self.document_day(latest_day(units))
         if self._filler is not None:
+            day = self.document_day(latest_day(units))
             superior, issuer = settings.summary_superior_body, settings.summary_issuer
             values = placeholder_values(superior, issuer, issuer, day, signature)
             rows = list(_fanpages(units)), list(_summary_staff(units))
             stream.write(self._filler.fill(*rows, values, signature_block(signature)))
             return
-        line = date_line(settings.place, day)
+        latest, widths = measured(units)
+        line = date_line(settings.place, self.document_day(latest))
         head = Letterhead(settings.summary_superior_body, settings.summary_issuer, line)
-        widths = table_widths(_fanpages(units), _summary_staff(units))
         parts = body_parts(
             head,
             _fanpages(units),
@@ -149,10 +154,10 @@ class DocumentMaker:
             return submitted
         return None
 
-    def _document(self, content: str) -> bytes:
-        entries = list(self._entries)
-        entries[self._slot] = compress(DOCUMENT_PART, document_xml(content).encode())
-        return zip_entries(entries)
+    def _document(self, parts: Iterable[str]) -> bytes:
+        # Joined with the part's head and tail at once: `document_xml(body(...))` copies twice.
+        xml = "".join((DOCUMENT_HEAD, *parts, DOCUMENT_TAIL))
+        return self._frame.archive(compress(DOCUMENT_PART, xml.encode()))
 
 
 class Reduced(Sequence[T]):
@@ -197,13 +202,35 @@ def _result_unit(result: RowResult) -> SummaryUnit:
 
 def summary_unit(response: Response) -> SummaryUnit:
     """Keep of a response what the lists print, as plain tuples."""
-    staff = tuple((m.name, m.position, m.unit, m.phone) for m in response.staff)
+    staff = tuple(map(_STAFF_FIELDS, response.staff))
     day = _day(response.submitted_at)
     return response.unit, response.fanpage_name, response.fanpage_url, response.note, staff, day
 
 
+_STAFF_FIELDS = operator.attrgetter("name", "position", "unit", "phone")
+
+
 def _day(moment: datetime | None) -> date | None:
     return moment.date() if moment is not None else None
+
+
+def measured(units: Iterable[SummaryUnit]) -> tuple[date | None, Widths]:
+    """Return `latest_day` and both tables' column widths, reading the units once.
+
+    Each reading of a national run's units reduces them again (see `Reduced`).
+    """
+    fanpages, staff = table_columns()
+    latest: date | None = None
+    for unit in units:
+        # Each unit's rows are numbered from 1 here: the number column is not measured.
+        for values in _fanpages((unit,)):
+            fanpages.add(values)
+        for values in _summary_staff((unit,)):
+            staff.add(values)
+        day = unit[5]
+        if day is not None and (latest is None or day > latest):
+            latest = day
+    return latest, (fanpages.fit(TEXT_WIDTH), staff.fit(TEXT_WIDTH))
 
 
 def latest_day(units: Iterable[SummaryUnit]) -> date | None:
@@ -309,11 +336,15 @@ def placeholder_values(
 
 def issuer_name(prefix: str, unit: str) -> str:
     """Return the issuing union in capitals: `CÔNG ĐOÀN TRƯỜNG THCS NGỌC LÂM`."""
-    key, prefix_key = fold(unit), fold(prefix)
+    key, prefix_key = fold(unit), _fold_prefix(prefix)
     # Word by word: "Công Doanh..." does not start with "Công đoàn".
     if key == prefix_key or key.startswith(prefix_key + " ") or not prefix_key:
         return unit.upper()
     return f"{prefix} {unit}".upper()
+
+
+# The prefix is the same for every unit of a run: folded once.
+_fold_prefix = functools.lru_cache(maxsize=16)(fold)
 
 
 def chair_name(staff: Sequence[Staff]) -> str:
@@ -323,4 +354,8 @@ def chair_name(staff: Sequence[Staff]) -> str:
 
 def _chair(staff: Iterable[tuple[str, ...]]) -> str:
     """Return the first name whose position (the next item) chairs the union, or ''."""
-    return next((name for name, position, *_ in staff if is_chair(position)), "")
+    return next((name for name, position, *_ in staff if _is_chair(position)), "")
+
+
+# A few positions recur in every unit: each is folded once.
+_is_chair = functools.lru_cache(maxsize=1024)(is_chair)

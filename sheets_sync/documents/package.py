@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zipfile
 import zlib
@@ -238,9 +239,45 @@ def write_zip(
         directory.append(_central_header(sizes, offset))
     offset = stream.tell() - start
     central = b"".join(directory)
-    count = len(entries)
     stream.write(central)
-    stream.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), offset, 0))
+    stream.write(_end_record(len(entries), len(central), offset))
+
+
+class ZipFrame:
+    """An archive's parts laid out once around one slot, for files that differ only there.
+
+    Every unit's list differs from the next only in its document.xml: the other parts'
+    local records, and their central records but for the offsets after the slot, are the
+    same bytes in every file. `archive` gives the bytes `zip_entries` gives.
+    """
+
+    def __init__(self, entries: Sequence[ZipEntry], slot: int) -> None:
+        before, after = entries[:slot], entries[slot + 1 :]
+        self._before = b"".join(map(_local_record, before))
+        self._after = b"".join(map(_local_record, after))
+        self._directory = b"".join(
+            _central_header(_sizes(entry), offset) for entry, offset in _offsets(before)
+        )
+        # The central records after the slot but their offsets, which move with the slot's
+        # size: (header up to its offset field, offset from the slot's end, name after it).
+        self._moved = [
+            (_central_header(_sizes(entry), 0)[:_CENTRAL_OFFSET], offset, entry.name)
+            for entry, offset in _offsets(after)
+        ]
+        self._count = len(entries)
+
+    def archive(self, entry: ZipEntry) -> bytes:
+        """Return the archive with `entry` at the slot."""
+        sizes = _sizes(entry)
+        local = _local_header(sizes)
+        start = len(self._before)
+        end = start + len(local) + len(entry.data)
+        directory = [self._directory, _central_header(sizes, start)]
+        for head, offset, name in self._moved:
+            directory.append(head + _OFFSET.pack(end + offset) + name)
+        central = b"".join(directory)
+        last = _end_record(self._count, len(central), end + len(self._after))
+        return b"".join((self._before, local, entry.data, self._after, central, last))
 
 
 @dataclass(frozen=True)
@@ -293,10 +330,28 @@ def _local_header(sizes: _Sizes) -> bytes:
     return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *_fields(sizes), 0) + sizes.name
 
 
+def _local_record(entry: ZipEntry) -> bytes:
+    return _local_header(_sizes(entry)) + entry.data
+
+
+def _offsets(entries: Sequence[ZipEntry]) -> list[tuple[ZipEntry, int]]:
+    """Pair each entry with where its local record starts when they are laid out in order."""
+    starts = itertools.accumulate((len(_local_record(entry)) for entry in entries), initial=0)
+    return list(zip(entries, starts, strict=False))
+
+
+_CENTRAL_OFFSET = 42  # where a central header's offset field starts
+_OFFSET = struct.Struct("<I")
+
+
 def _central_header(sizes: _Sizes, offset: int) -> bytes:
     fields = _fields(sizes)
     head = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, 0, offset)
     return head + sizes.name
+
+
+def _end_record(count: int, central: int, offset: int) -> bytes:
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, central, offset, 0)
 
 
 def pack(parts: Iterable[tuple[str, bytes]]) -> bytes:

@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -27,7 +26,11 @@ def xml_safe(value: str) -> str:
 
 def xml_text(value: str) -> str:
     """Return `value` ready for an XML element: forbidden characters gone, `<&>` escaped."""
-    return escape(xml_safe(value))
+    # The forbidden characters are controls, surrogates and non-characters, none of them
+    # printable: most texts skip the search for them. The replaces are `escape`'s.
+    if not value.isprintable():
+        value = xml_safe(value)
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,37 @@ def text_paragraph(
     return paragraph(
         content, align=align, before=before, after=after, font=font, keep_next=keep_next
     )
+
+
+_TEXT = "\ue000"  # a character `run` keeps as it is, to find where its text goes
+_BREAK = run(f"{_TEXT}\n{_TEXT}").split(_TEXT)[1]  # what `run` puts between two lines
+
+
+def run_text(text: str) -> str:
+    """Return `text` escaped as `run` writes it between its opening and its end."""
+    return xml_text(text).replace("\n", _BREAK)
+
+
+def run_frame(font: Font) -> tuple[str, str]:
+    """Return what `run` writes before and after the text `run_text` escapes."""
+    before, _, after = run(f"{_TEXT}\n{_TEXT}", font).split(_TEXT)
+    return before, after
+
+
+def centred_paragraph(text: str, font: Font) -> str:
+    """Return `text_paragraph(text, font, align="center")` for a text of one list only.
+
+    The text goes into a frame built once, leaving `text_paragraph`'s cache to the
+    paragraphs that every list repeats.
+    """
+    before, after, empty = _centred_frame(font)
+    return f"{before}{run_text(text)}{after}" if text else empty
+
+
+@functools.lru_cache(maxsize=64)
+def _centred_frame(font: Font) -> tuple[str, str, str]:
+    before, after = text_paragraph(_TEXT, font, align="center").split(_TEXT)
+    return before, after, text_paragraph("", font, align="center")
 
 
 def cell(width: int, paragraphs: str, *, v_center: bool = False, span: int = 1) -> str:
