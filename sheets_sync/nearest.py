@@ -13,17 +13,22 @@ def closest(key: str, candidates: Mapping[str, str]) -> str | None:
     """Return the display name of the candidate key most like `key`, or None below 0.6.
 
     The answer of `difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)`: the highest
-    ratio, the greater key among equals. A candidate whose quick upper bounds fall below the
-    best ratio so far cannot be it, and its exact ratio is not worked out.
+    ratio, the greater key among equals. The exact ratio is slow to work out and never above
+    the quick upper bound: the candidates are tried from the highest bound down, and once a
+    bound falls below the best ratio found, no candidate left can be it.
     """
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(key)
-    best: tuple[float, str] | None = None
+    bounds = []
     for candidate in candidates:
-        least = best[0] if best else 0.6
         matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
-            continue
+        if matcher.real_quick_ratio() >= 0.6 and (bound := matcher.quick_ratio()) >= 0.6:
+            bounds.append((bound, candidate))
+    best: tuple[float, str] | None = None
+    for bound, candidate in sorted(bounds, reverse=True):
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
         found = (matcher.ratio(), candidate)
         if found[0] >= 0.6 and (best is None or found > best):
             best = found
@@ -84,11 +89,14 @@ class Nearest:
         first = numpy.full(size, len(postings), dtype=numpy.int32)
         for number in range(len(postings) - 1, -1, -1):
             first[postings[number]] = number
-        found = numpy.flatnonzero(counts)
+        # Only the candidates scoring at least the SHORTLIST-th best score can be on it. That
+        # score is found by counting down from the best one, a few steps at most: listing
+        # every candidate that shares a trigram (thousands) would cost more.
+        least = int(counts.max())
+        while least > 1 and numpy.count_nonzero(counts >= least) < self.SHORTLIST:
+            least -= 1
+        found = numpy.flatnonzero(counts >= least)
         scores = counts[found]
-        if len(found) > self.SHORTLIST:
-            least = numpy.partition(scores, len(found) - self.SHORTLIST)[-self.SHORTLIST]
-            found, scores = found[scores >= least], scores[scores >= least]
         order = numpy.lexsort((found, first[found], -scores))[: self.SHORTLIST]
         return [int(i) for i in found[order]]
 

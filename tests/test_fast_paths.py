@@ -6,6 +6,7 @@ on many texts (a fixed seed, so every run tries the same ones).
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 from hypothesis import given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Table
+from sheets_sync.nearest import Nearest, _trigrams
 from sheets_sync.roster import Roster
 from sheets_sync.text import _MARKS, clean, fold, make_unit_keyer
 from tests.test_properties import bounded
@@ -71,3 +73,32 @@ def test_roster_groups_units_as_folding_their_keys_does(units: list[str]) -> Non
     roster.forget_matching()  # built again from the keys alone, as the plain way does
     assert (roster.by_fold, roster.twins) == read
     assert all(k == plain_fold(u.key) for k, u in roster.by_fold.items() if u is not None)
+
+
+def plain_shortlist(nearest: Nearest, key: str) -> list[str]:
+    """The SHORTLIST candidates sharing the most of the key's telling trigrams; among equals,
+    the one met first walking the key's trigrams in sorted order, then roster order."""
+    postings = [p for g in sorted(_trigrams(key)) if (p := nearest.index.get(g)) is not None]
+    score: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for number, posting in enumerate(postings):
+        for candidate in map(int, posting):
+            score[candidate] = score.get(candidate, 0) + 1
+            first.setdefault(candidate, number)
+    ranked = sorted(score, key=lambda c: (-score[c], first[c], c))
+    return [nearest.names[c] for c in ranked[: nearest.SHORTLIST]]
+
+
+# Few letters, so that names share many trigrams, scores tie and some trigrams are common.
+unit_keys = st.text(alphabet="abcdeđ", min_size=1, max_size=14)
+
+
+@bounded(EXAMPLES // 20)
+@given(st.lists(unit_keys, min_size=101, max_size=400, unique=True), st.lists(unit_keys))
+def test_nearest_hints_as_difflib_on_the_plain_shortlist(keys: list[str], typed: list[str]) -> None:
+    nearest = Nearest({k: k.upper() for k in keys})
+    for key in [*typed, *keys[:5], keys[-1] + "x"]:
+        shortlist = plain_shortlist(nearest, key)
+        assert [nearest.names[i] for i in nearest._shortlist(key)] == shortlist
+        found = difflib.get_close_matches(key, shortlist, n=1, cutoff=0.6)
+        assert nearest(key) == (found[0].upper() if found else None)
