@@ -47,6 +47,7 @@ class Nearest:
 
     SHORTLIST = 25
     MEMO_SIZE = 4096
+    COUNTDOWN = 8
 
     def __init__(self, candidates: Mapping[str, str]) -> None:
         self.candidates = dict(candidates)
@@ -89,16 +90,27 @@ class Nearest:
         first = numpy.full(size, len(postings), dtype=numpy.int32)
         for number in range(len(postings) - 1, -1, -1):
             first[postings[number]] = number
-        # Only the candidates scoring at least the SHORTLIST-th best score can be on it. That
-        # score is found by counting down from the best one, a few steps at most: listing
-        # every candidate that shares a trigram (thousands) would cost more.
-        least = int(counts.max())
-        while least > 1 and numpy.count_nonzero(counts >= least) < self.SHORTLIST:
-            least -= 1
-        found = numpy.flatnonzero(counts >= least)
+        found = numpy.flatnonzero(counts >= self._least_score(counts))
         scores = counts[found]
         order = numpy.lexsort((found, first[found], -scores))[: self.SHORTLIST]
         return [int(i) for i in found[order]]
+
+    def _least_score(self, counts: numpy.ndarray) -> int:
+        """The SHORTLIST-th best score (1 with fewer scoring): no lower one is shortlisted.
+
+        Counting down from the best score usually takes a step or two, and costs less than
+        listing every candidate that shares a trigram (thousands); past COUNTDOWN steps the
+        scores are spread out, and the SHORTLIST-th is picked among all of them instead.
+        """
+        least = int(counts.max())
+        for _ in range(self.COUNTDOWN):
+            if least <= 1 or numpy.count_nonzero(counts >= least) >= self.SHORTLIST:
+                return least
+            least -= 1
+        scores = counts[counts > 0]
+        if len(scores) <= self.SHORTLIST:
+            return 1
+        return int(numpy.partition(scores, len(scores) - self.SHORTLIST)[-self.SHORTLIST])
 
 
 def _trigrams(key: str) -> set[str]:

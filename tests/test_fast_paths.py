@@ -102,3 +102,6 @@ def test_nearest_hints_as_difflib_on_the_plain_shortlist(keys: list[str], typed:
         assert [nearest.names[i] for i in nearest._shortlist(key)] == shortlist
         found = difflib.get_close_matches(key, shortlist, n=1, cutoff=0.6)
         assert nearest(key) == (found[0].upper() if found else None)
+        nearest.COUNTDOWN = 0  # the least shortlisted score picked among all scores
+        assert [nearest.names[i] for i in nearest._shortlist(key)] == shortlist
+        del nearest.COUNTDOWN
