@@ -13,17 +13,22 @@ def closest(key: str, candidates: Mapping[str, str]) -> str | None:
     """Return the display name of the candidate key most like `key`, or None below 0.6.
 
     The answer of `difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)`: the highest
-    ratio, the greater key among equals. A candidate whose quick upper bounds fall below the
-    best ratio so far cannot be it, and its exact ratio is not worked out.
+    ratio, the greater key among equals. The exact ratio is slow to work out and never above
+    the quick upper bound: the candidates are tried from the highest bound down, and once a
+    bound falls below the best ratio found, no candidate left can be it.
     """
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(key)
-    best: tuple[float, str] | None = None
+    bounds = []
     for candidate in candidates:
-        least = best[0] if best else 0.6
         matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
-            continue
+        if matcher.real_quick_ratio() >= 0.6 and (bound := matcher.quick_ratio()) >= 0.6:
+            bounds.append((bound, candidate))
+    best: tuple[float, str] | None = None
+    for bound, candidate in sorted(bounds, reverse=True):
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
         found = (matcher.ratio(), candidate)
         if found[0] >= 0.6 and (best is None or found > best):
             best = found
@@ -42,6 +47,7 @@ class Nearest:
 
     SHORTLIST = 25
     MEMO_SIZE = 4096
+    COUNTDOWN = 8
 
     def __init__(self, candidates: Mapping[str, str]) -> None:
         self.candidates = dict(candidates)
@@ -84,13 +90,27 @@ class Nearest:
         first = numpy.full(size, len(postings), dtype=numpy.int32)
         for number in range(len(postings) - 1, -1, -1):
             first[postings[number]] = number
-        found = numpy.flatnonzero(counts)
+        found = numpy.flatnonzero(counts >= self._least_score(counts))
         scores = counts[found]
-        if len(found) > self.SHORTLIST:
-            least = numpy.partition(scores, len(found) - self.SHORTLIST)[-self.SHORTLIST]
-            found, scores = found[scores >= least], scores[scores >= least]
         order = numpy.lexsort((found, first[found], -scores))[: self.SHORTLIST]
         return [int(i) for i in found[order]]
+
+    def _least_score(self, counts: numpy.ndarray) -> int:
+        """The SHORTLIST-th best score (1 with fewer scoring): no lower one is shortlisted.
+
+        Counting down from the best score usually takes a step or two, and costs less than
+        listing every candidate that shares a trigram (thousands); past COUNTDOWN steps the
+        scores are spread out, and the SHORTLIST-th is picked among all of them instead.
+        """
+        least = int(counts.max())
+        for _ in range(self.COUNTDOWN):
+            if least <= 1 or numpy.count_nonzero(counts >= least) >= self.SHORTLIST:
+                return least
+            least -= 1
+        scores = counts[counts > 0]
+        if len(scores) <= self.SHORTLIST:
+            return 1
+        return int(numpy.partition(scores, len(scores) - self.SHORTLIST)[-self.SHORTLIST])
 
 
 def _trigrams(key: str) -> set[str]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
 from .model import RosterEntry, RowResult, Table, cell_at
 from .nearest import Nearest
-from .text import cell_text, clean, fold, header_key
+from .text import UnitKeyer, cell_text, clean, fold, header_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Roster:
     exactly one roster unit, so `Đông Hòa` and `Đồng Hòa` stay two units.
     """
 
-    def __init__(self, table: Table, keyer: Callable[[str], str], aliases: Sequence[str]) -> None:
+    def __init__(self, table: Table, keyer: UnitKeyer, aliases: Sequence[str]) -> None:
         self.title = table.title
         self.unit_col = _unit_column(table, aliases)
         self.status_col = _column(table, ROSTER_STATUS_COLUMN)
@@ -37,16 +37,22 @@ class Roster:
         # Rows that list a unit again, by the row that lists it first.
         self.repeats: dict[int, list[int]] = {}
         repeated: dict[int, RosterUnit] = {}
+        # Each unit's accent-blind key, read with its key: the twins below need them all.
+        folds: list[tuple[str, RosterUnit]] = []
         for number, row in enumerate(table.rows[1:], start=2):
             name = clean(cell_text(cell_at(row, self.unit_col)))
             if not name:
                 continue
-            unit = RosterUnit(number, name, keyer(name))
+            key, folded = keyer.key_and_fold(name)
+            unit = RosterUnit(number, name, key)
             self.units.append(unit)
             first = self.by_key.setdefault(unit.key, unit)
             if first is not unit:
                 self.repeats.setdefault(first.row, []).append(number)
                 repeated[first.row] = first
+            else:
+                folds.append((folded, unit))
+        self._folds = _by_fold(folds)
         # Problems of the roster itself, said once per run (Vietnamese, one line each).
         self.warnings = [
             _repeat_warning(repeated[row], rows) for row, rows in self.repeats.items()
@@ -73,20 +79,8 @@ class Roster:
 
     @functools.cached_property
     def _folds(self) -> tuple[dict[str, RosterUnit | None], dict[str, list[RosterUnit]]]:
-        # Most accent-blind keys name one unit: no list is held for each unit of a national
-        # roster, only for the twins.
-        by_fold: dict[str, RosterUnit | None] = {}
-        twins: dict[str, list[RosterUnit]] = {}
-        for unit in self.by_key.values():
-            folded = fold(unit.key)
-            other = by_fold.setdefault(folded, unit)
-            if other is not unit:
-                if other is not None:
-                    twins[folded] = [other]
-                    by_fold[folded] = None
-                twins[folded].append(unit)
-        # The twins in the order their accent-blind keys first appear in the roster.
-        return by_fold, {k: twins[k] for k, unit in by_fold.items() if unit is None}
+        # Read with the keys; built again only when matching goes on after forget_matching.
+        return _by_fold((fold(unit.key), unit) for unit in self.by_key.values())
 
     @property
     def distinct(self) -> list[RosterUnit]:
@@ -110,9 +104,26 @@ class Roster:
         return Nearest({k: (v or self.twins[k][0]).name for k, v in self.by_fold.items()})
 
 
-def load_roster(
-    table: Table | None, settings: Settings, keyer: Callable[[str], str]
-) -> Roster | None:
+def _by_fold(
+    folds: Iterable[tuple[str, RosterUnit]],
+) -> tuple[dict[str, RosterUnit | None], dict[str, list[RosterUnit]]]:
+    """Each unit by its accent-blind key (None where several share it), and those twins."""
+    # Most accent-blind keys name one unit: no list is held for each unit of a national
+    # roster, only for the twins.
+    by_fold: dict[str, RosterUnit | None] = {}
+    twins: dict[str, list[RosterUnit]] = {}
+    for folded, unit in folds:
+        other = by_fold.setdefault(folded, unit)
+        if other is not unit:
+            if other is not None:
+                twins[folded] = [other]
+                by_fold[folded] = None
+            twins[folded].append(unit)
+    # The twins in the order their accent-blind keys first appear in the roster.
+    return by_fold, {k: twins[k] for k, unit in by_fold.items() if unit is None}
+
+
+def load_roster(table: Table | None, settings: Settings, keyer: UnitKeyer) -> Roster | None:
     """Build the roster from its worksheet, or None when there is none (checks skipped).
 
     An empty roster worksheet counts as none.

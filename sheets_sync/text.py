@@ -128,9 +128,21 @@ def _clean(value: str) -> str:
 def fold(value: str) -> str:
     """Give the accent-, case- and tone-placement-insensitive key of a text (`Thuỷ` -> `thuy`)."""
     text = clean(value).casefold()
-    if not text.isascii():
-        text = unicodedata.normalize("NFD", text).translate(_MARKS)
-    return " ".join(text.split())
+    if text.isascii():
+        return " ".join(text.split())
+    # Taking the marks off costs a dictionary look-up per letter, and the words of names
+    # repeat (a national roster is written with a few hundred): each word is done once.
+    return " ".join(filter(None, map(_unmarked, text.split())))
+
+
+@functools.lru_cache(maxsize=65536)
+def _unmarked(word: str) -> str:
+    """One casefolded word without its marks; what `fold` gives for it, word by word.
+
+    Decomposing and dropping marks never makes or takes a space, and a mark is never moved
+    past a space, so the words can be done one at a time.
+    """
+    return unicodedata.normalize("NFD", word).translate(_MARKS)
 
 
 # The words of unit names repeat; folding each one once is most of the key's cost.
@@ -231,7 +243,7 @@ def _tokens(value: str, accents: bool = False) -> str:
 
 def make_unit_keyer(
     abbreviations: Mapping[str, str], prefixes: Sequence[str], *, accents: bool = False
-) -> Callable[[str], str]:
+) -> UnitKeyer:
     """Build the roster-matching key function for one table of abbreviations and prefixes.
 
     With `accents`, the key keeps the letters' accents (`Đông Hòa` and `Đồng Hòa` differ),
@@ -295,23 +307,49 @@ def make_unit_keyer(
                 return len(prefix)
         return 0
 
-    # Roster and responses repeat the same names; a unit name is keyed once per run (each
-    # run builds its own keyer, so the cache lives as long as the run's rows do). A bounded
-    # cache evicts the roster's names before the responses that name them come.
-    @functools.cache
-    def key(value: str) -> str:
+    def words(value: str) -> list[str]:
         words = expand(_tokens(value, accents).split())
         while strip := leading_length(words):
             words = words[strip:]
-        return "".join(words)
+        return words
 
-    return key
+    return UnitKeyer(words)
+
+
+class UnitKeyer:
+    """The key on which a typed unit name matches the roster (`make_unit_keyer`).
+
+    Called on a name, gives its key. Roster and responses repeat the same names; a unit name
+    is keyed once per run (each run builds its own keyer, so the cache lives as long as the
+    run's rows do). A bounded cache would evict the roster's names before the responses that
+    name them come.
+    """
+
+    def __init__(self, words: Callable[[str], list[str]]) -> None:
+        self._words = words
+        self._keys: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        key = self._keys.get(value)
+        if key is None:
+            key = self._keys[value] = "".join(self._words(value))
+        return key
+
+    def key_and_fold(self, value: str) -> tuple[str, str]:
+        """The key and its `fold`, the accent-blind key, from one reading of the name.
+
+        A key is its words joined; folding it word by word reuses the words' folds, which
+        the key has just looked up (a whole national roster is folded this way).
+        """
+        words = self._words(value)
+        key = self._keys.setdefault(value, "".join(words))
+        return key, "".join(map(_fold_word, words))
 
 
 @functools.lru_cache(maxsize=16)
 def _cached_keyer(
     abbreviations: tuple[tuple[str, str], ...], prefixes: tuple[str, ...]
-) -> Callable[[str], str]:
+) -> UnitKeyer:
     return make_unit_keyer(dict(abbreviations), prefixes)
 
 
