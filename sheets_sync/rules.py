@@ -77,7 +77,12 @@ def read_response(
 
 def _text_at(row: Sequence[Cell], col: int | None) -> str:
     """The cleaned text of the cell at 0-based `col` ("" past the row's end or for no column)."""
-    return clean(cell_text(cell_at(row, col)))
+    # `clean(cell_text(cell_at(row, col)))`, spelled out: a national run reads 1.3 million
+    # cells here, most of them text.
+    if col is None or col >= len(row):
+        return ""
+    value = row[col]
+    return clean(value if type(value) is str else cell_text(value))
 
 
 _EXPECTED_PREFIX = "Công đoàn _ "

@@ -99,10 +99,9 @@ def clean(value: str) -> str:
     """Normalize to NFC, drop invisible characters, collapse every kind of space."""
     if (
         value.isprintable()  # so the only space it can hold is " ": the others are unprintable
-        and (value.isascii() or unicodedata.is_normalized("NFC", value))
         and "  " not in value
-        and not value.startswith(" ")
-        and not value.endswith(" ")
+        and (value.isascii() or unicodedata.is_normalized("NFC", value))
+        and value == value.strip()  # no space at either end (strip gives `value` back if so)
     ):
         # Already clean, as most cells are: given back as it is, so a national sheet's
         # cells are not held twice, and without the cost of a cache entry.
