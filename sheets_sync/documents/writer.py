@@ -205,10 +205,10 @@ def _files(
             # Workers write the files themselves: sending every document back would double
             # the copying. map() hands out all the work now; the results are read as they come.
             done = pool.map(_write_in_worker, batches)
+            # The run's other work and the consolidated list are done here meanwhile:
+            # sending a national roster to a worker would hold it twice more (pickled, then
+            # unpickled). The lists done by then are counted right after.
             meanwhile()
-            # The consolidated list is made here meanwhile: sending a national roster to a
-            # worker would hold it twice more (pickled, then unpickled). The lists done by
-            # then are counted right after it.
             summary = _stage_summary(maker, units, folders)
             yield from zip(names, chain.from_iterable(done), strict=True)
             yield SUMMARY_FILE, summary
