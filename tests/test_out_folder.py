@@ -366,13 +366,13 @@ def test_a_list_that_cannot_be_replaced_says_what_was_put_in_place(
 UNITS = 900
 
 
-def big_workbook(path: Path, phone: str) -> None:
+def big_workbook(path: Path, phone: str, units: int = UNITS) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Câu trả lời biểu mẫu 1"
     sheet.append(HEADER)
-    for i in range(UNITS):
+    for i in range(units):
         sheet.append(
             row(f"Trường Tiểu học Số {i}", phone=phone, staff2=("Lê Hoa", "Ủy viên", phone))
         )

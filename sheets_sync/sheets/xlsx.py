@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import partial
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..config import HEADER_ALIASES
 from ..errors import SourceError
@@ -49,7 +49,7 @@ class XlsxBackend:
         self._stamp: FileStamp | None = None
         self._titles: set[str] = set()
         self._roster_file: RosterFile | None = None
-        self._prepared: tuple[Sequence[CellWrite], SheetData, PreparedFile] | None = None
+        self._prepared: _Prepared | None = None
         self.warnings: list[str] = []
 
     def lock(self, *, writing: bool = True) -> AbstractContextManager[None]:
@@ -134,22 +134,30 @@ class XlsxBackend:
         self.drop_prepared()
         own, _ = split_writes(writes, self._titles, self._roster_file)
         if own:
-            self._prepared = (writes, read, prepare_cells(self.path, self._stamp, own))
+            self._prepared = _Prepared(writes, read, prepare_cells(self.path, self._stamp, own))
 
     def drop_prepared(self) -> None:
         """Delete a prepared workbook that was not put in place; the file stays as it is."""
         if self._prepared is not None:
-            self._prepared[2].drop()
+            self._prepared.file.drop()
             self._prepared = None
 
     def _take_prepared(self, writes: Sequence[CellWrite], read: SheetData) -> PreparedFile | None:
         prepared, self._prepared = self._prepared, None
         if prepared is None:
             return None
-        if prepared[0] is writes and prepared[1] is read:
-            return prepared[2]
-        prepared[2].drop()  # made for other writes
+        if prepared.writes is writes and prepared.read is read:
+            return prepared.file
+        prepared.file.drop()  # made for other writes
         return None
+
+
+class _Prepared(NamedTuple):
+    """The workbook `XlsxBackend.prepare` built, and the writes and read it was built for."""
+
+    writes: Sequence[CellWrite]
+    read: SheetData
+    file: PreparedFile
 
 
 def open_book(data: bytes, path: Path, *, values: bool = True) -> Any:
