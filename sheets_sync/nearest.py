@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy
@@ -53,17 +52,15 @@ class Nearest:
         self.candidates = dict(candidates)
         self.memo: dict[str, str | None] = {}
         self.names = list(self.candidates)
-        index: defaultdict[str, list[int]] = defaultdict(list)
-        for number, candidate in enumerate(self.names):
-            for gram in _trigrams(candidate):
-                index[gram].append(number)
         self.common = max(200, len(self.names) // 20)
-        # Candidate numbers in roster order; only the trigrams that tell something.
-        self.index = {
-            gram: numpy.array(found, dtype=numpy.int32)
-            for gram, found in index.items()
-            if len(found) <= self.common
-        }
+        chars = sorted(set().union(" ", *self.names))
+        # Without an index (a small roster, or one whose trigrams cannot be coded in 64 bits:
+        # tens of thousands of distinct characters), difflib compares with every candidate.
+        self._index = (
+            _TrigramIndex(self.names, chars, self.common)
+            if len(self.names) > self.SHORTLIST * 4 and _TrigramIndex.fits(self.names, chars)
+            else None
+        )
 
     def __call__(self, key: str) -> str | None:
         # Unmatched names repeat (resubmissions). The answers are kept by the index itself, not
@@ -75,13 +72,14 @@ class Nearest:
         return self.memo[key]
 
     def _find(self, key: str) -> str | None:
-        if len(self.candidates) <= self.SHORTLIST * 4:
+        if self._index is None:
             return closest(key, self.candidates)
         shortlist = [self.names[i] for i in self._shortlist(key)]
         return closest(key, {k: self.candidates[k] for k in shortlist})
 
     def _shortlist(self, key: str) -> list[int]:
-        postings = [p for g in sorted(_trigrams(key)) if (p := self.index.get(g)) is not None]
+        assert self._index is not None
+        postings = self._index.postings(sorted(_trigrams(key)))
         if not postings:
             return []
         size = len(self.names)
@@ -116,3 +114,75 @@ class Nearest:
 def _trigrams(key: str) -> set[str]:
     padded = f"  {key} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class _TrigramIndex:
+    """Each telling trigram's candidates (their numbers, in roster order), built with numpy.
+
+    A national roster has millions of trigrams: each is coded as one integer with the number
+    of its name, a batch of names at a time, and all are sorted together rather than gathered
+    name by name in Python. Characters are numbered in code point order, so codes order as the
+    trigrams' texts do, and the candidates of a trigram come in roster order.
+    """
+
+    # Names coded at a time: arrays of a few MB, whose memory the next batch uses again.
+    BATCH = 4096
+
+    def __init__(self, names: list[str], chars: list[str], common: int) -> None:
+        self.chars = {char: rank for rank, char in enumerate(chars)}
+        self.base = len(chars)
+        ranks = numpy.zeros(ord(chars[-1]) + 1, dtype=numpy.int64)
+        ranks[list(map(ord, chars))] = numpy.arange(len(chars))
+        count = len(names)
+        batches = [self._pairs(names, start, ranks) for start in range(0, count, self.BATCH)]
+        pairs = numpy.concatenate(batches)
+        del batches
+        pairs.sort()
+        codes = pairs // count
+        first = numpy.flatnonzero(numpy.diff(codes, prepend=-1))
+        sizes = numpy.diff(first, append=len(codes))
+        telling = sizes <= common  # trigrams in more names than that tell little
+        kept = numpy.repeat(telling, sizes)
+        self.owners = (pairs[kept] - codes[kept] * count).astype(numpy.int32)
+        self.grams = codes[first[telling]]
+        self.bounds = numpy.concatenate(([0], numpy.cumsum(sizes[telling])))
+
+    @staticmethod
+    def fits(names: list[str], chars: list[str]) -> bool:
+        """Tell whether every (trigram, name) pair codes as one 64-bit integer."""
+        return 0 < len(chars) ** 3 * len(names) < 2**63
+
+    def _pairs(self, names: list[str], start: int, ranks: numpy.ndarray) -> numpy.ndarray:
+        """The trigrams of BATCH names from `start`, once a name: code * names + name number."""
+        part = names[start : start + self.BATCH]
+        text = "".join(f"  {name} " for name in part)
+        ranked = ranks[numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)]
+        codes = (ranked[:-2] * self.base + ranked[1:-1]) * self.base + ranked[2:]
+        lengths = numpy.fromiter(map(len, part), dtype=numpy.int64, count=len(part)) + 3
+        owners = numpy.repeat(numpy.arange(start, start + len(part)), lengths)[:-2]
+        # A trigram starts anywhere but in the last two characters of its padded name.
+        starts = numpy.ones(len(codes), dtype=bool)
+        ends = numpy.cumsum(lengths)[:-1]
+        starts[ends - 1] = starts[ends - 2] = False
+        pairs = codes[starts] * len(names) + owners[starts]
+        pairs.sort()
+        once: numpy.ndarray = pairs[numpy.diff(pairs, prepend=-1) != 0]  # twice in a name: once
+        return once
+
+    def code(self, gram: str) -> int | None:
+        """The trigram's code, None when one of its characters is in no name."""
+        a, b, c = (self.chars.get(char) for char in gram)
+        if a is None or b is None or c is None:
+            return None
+        return (a * self.base + b) * self.base + c
+
+    def postings(self, grams: list[str]) -> list[numpy.ndarray]:
+        """The candidates of each of `grams` that the index holds, in the order given."""
+        codes = [code for code in map(self.code, grams) if code is not None]
+        found = numpy.searchsorted(self.grams, codes).tolist()
+        bounds, owners, known = self.bounds, self.owners, self.grams
+        return [
+            owners[bounds[i] : bounds[i + 1]]
+            for i, code in zip(found, codes, strict=True)
+            if i < len(known) and known[i] == code
+        ]

@@ -75,33 +75,46 @@ def test_roster_groups_units_as_folding_their_keys_does(units: list[str]) -> Non
     assert all(k == plain_fold(u.key) for k, u in roster.by_fold.items() if u is not None)
 
 
-def plain_shortlist(nearest: Nearest, key: str) -> list[str]:
+def plain_shortlist(nearest: Nearest, key: str, grams: list[set[str]]) -> list[str]:
     """The SHORTLIST candidates sharing the most of the key's telling trigrams; among equals,
-    the one met first walking the key's trigrams in sorted order, then roster order."""
-    postings = [p for g in sorted(_trigrams(key)) if (p := nearest.index.get(g)) is not None]
+    the one met first walking the key's trigrams in sorted order, then roster order.
+
+    `grams` are the trigrams of each candidate, in roster order."""
+    having = {g: [n for n, own in enumerate(grams) if g in own] for g in _trigrams(key)}
+    postings = [having[g] for g in sorted(having) if 0 < len(having[g]) <= nearest.common]
     score: dict[int, int] = {}
     first: dict[int, int] = {}
     for number, posting in enumerate(postings):
-        for candidate in map(int, posting):
+        for candidate in posting:
             score[candidate] = score.get(candidate, 0) + 1
             first.setdefault(candidate, number)
     ranked = sorted(score, key=lambda c: (-score[c], first[c], c))
     return [nearest.names[c] for c in ranked[: nearest.SHORTLIST]]
 
 
-# Few letters, so that names share many trigrams, scores tie and some trigrams are common.
-unit_keys = st.text(alphabet="abcdeđ", min_size=1, max_size=14)
+# Few letters, so that names share many trigrams, scores tie and some trigrams are common;
+# one past the Basic Multilingual Plane and the padding's space among them.
+unit_keys = st.text(alphabet="abcdeđ \U0001f600", min_size=1, max_size=14)
 
 
 @bounded(EXAMPLES // 20)
 @given(st.lists(unit_keys, min_size=101, max_size=400, unique=True), st.lists(unit_keys))
 def test_nearest_hints_as_difflib_on_the_plain_shortlist(keys: list[str], typed: list[str]) -> None:
     nearest = Nearest({k: k.upper() for k in keys})
+    grams = [_trigrams(k) for k in nearest.names]
     for key in [*typed, *keys[:5], keys[-1] + "x"]:
-        shortlist = plain_shortlist(nearest, key)
+        shortlist = plain_shortlist(nearest, key, grams)
         assert [nearest.names[i] for i in nearest._shortlist(key)] == shortlist
         found = difflib.get_close_matches(key, shortlist, n=1, cutoff=0.6)
         assert nearest(key) == (found[0].upper() if found else None)
         nearest.COUNTDOWN = 0  # the least shortlisted score picked among all scores
         assert [nearest.names[i] for i in nearest._shortlist(key)] == shortlist
         del nearest.COUNTDOWN
+
+
+def test_nearest_compares_with_every_unit_when_trigrams_cannot_be_coded() -> None:
+    # 101 names of 4,500 distinct characters each: their trigrams would not fit 64 bits.
+    names = ["".join(chr(0x20000 + 4500 * n + i) for i in range(4500)) for n in range(101)]
+    nearest = Nearest({name: f"Đơn vị {n}" for n, name in enumerate(names)})
+    assert nearest._index is None
+    assert nearest(names[7][:4000]) == "Đơn vị 7"
