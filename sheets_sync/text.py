@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from .model import Cell
 
@@ -148,6 +149,14 @@ def _unmarked(word: str) -> str:
 _fold_word = functools.lru_cache(maxsize=65536)(fold)
 
 
+@functools.lru_cache(maxsize=65536)
+def _plain_forms(word: str) -> tuple[str, str] | None:
+    """A casefolded word's form in the accent-keeping key and its fold; None unless that form
+    is only letters and digits (what `_tokens` then gives back as it is)."""
+    toned = _tone_word(word)
+    return (toned, _fold_word(toned)) if toned.isalnum() else None
+
+
 def header_key(value: str) -> str:
     """Fold a column title and turn its punctuation into spaces (`(SĐT 1):` -> `sdt 1`)."""
     # Punctuation inside a title counts too: `Fanpage(facebook)` = `Fanpage (facebook)`.
@@ -261,13 +270,20 @@ def make_unit_keyer(
     lengths_after = {word: sorted(set(ns), reverse=True) for word, ns in lengths_after.items()}
     joiner = " và " if accents else " va "
 
-    def expand(words: list[str]) -> list[str]:
-        folded = [_fold_word(w) for w in words] if accents else words
+    fold_words = (lambda words: list(map(_fold_word, words))) if accents else list
+
+    def expand(words: list[str], folded: list[str], amp: bool) -> tuple[list[str], list[str]]:
+        """Spell out abbreviations and `&` (when `amp`); give the words and each one's fold."""
         # Most names hold no abbreviation: no word of theirs starts one.
-        out = words if lengths_after.keys().isdisjoint(folded) else _expanded(words, folded)
+        if not lengths_after.keys().isdisjoint(folded):
+            words = _expanded(words, folded)
+            folded = fold_words(words)
+            amp = "&" in " ".join(words)
         # A leftover `&` joins two names: `A & B` is the same unit as `A và B`.
-        text = " ".join(out)
-        return text.replace("&", joiner).split() if "&" in text else out
+        if amp:
+            words = " ".join(words).replace("&", joiner).split()
+            folded = fold_words(words)
+        return words, folded
 
     def _expanded(words: list[str], folded: list[str]) -> list[str]:
         out: list[str] = []
@@ -284,33 +300,41 @@ def make_unit_keyer(
                 i += 1
         return out
 
-    leading = sorted(
-        {tuple(fold(w) for w in expand(_tokens(p, accents).split())) for p in prefixes} - {()},
-        key=len,
-        reverse=True,
-    )
+    def tokens(value: str) -> tuple[list[str], list[str]]:
+        """The words of a name, abbreviations spelled out, and each one's fold."""
+        if accents:
+            # Most names are words of letters and digits, each read once from a cache.
+            forms = list(map(_plain_forms, clean(value).casefold().split()))
+            if forms and None not in forms:
+                keyed, folds = zip(*cast(list[tuple[str, str]], forms), strict=True)
+                return expand(list(keyed), list(folds), False)
+        text = _tokens(value, accents)
+        words = text.split()
+        return expand(words, fold_words(words), "&" in text)
+
+    leading = sorted({tuple(tokens(p)[1]) for p in prefixes} - {()}, key=len, reverse=True)
 
     # The prefixes by first word, longest first as above.
     leading_after: dict[str, list[tuple[str, ...]]] = {}
     for prefix in leading:
         leading_after.setdefault(prefix[0], []).append(prefix)
 
-    def leading_length(words: list[str]) -> int:
-        """The length of the longest prefix that starts `words` with more words after it, or 0."""
-        found = leading_after.get(_fold_word(words[0]) if accents else words[0]) if words else None
+    def leading_length(folded: list[str]) -> int:
+        """The length of the longest prefix that starts `folded` with more words after it, or 0."""
+        found = leading_after.get(folded[0]) if folded else None
         if not found:
             return 0  # the usual case: the first word starts no prefix
-        folded = tuple(_fold_word(w) for w in words[: len(found[0])]) if accents else words
         for prefix in found:
-            if len(words) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
+            if len(folded) > len(prefix) and tuple(folded[: len(prefix)]) == prefix:
                 return len(prefix)
         return 0
 
-    def words(value: str) -> list[str]:
-        words = expand(_tokens(value, accents).split())
-        while strip := leading_length(words):
-            words = words[strip:]
-        return words
+    def words(value: str) -> tuple[list[str], list[str]]:
+        """The key's words, and each one's fold: the words of the accent-blind key."""
+        words, folded = tokens(value)
+        while strip := leading_length(folded):
+            words, folded = words[strip:], folded[strip:]
+        return words, folded
 
     return UnitKeyer(words)
 
@@ -324,25 +348,25 @@ class UnitKeyer:
     name them come.
     """
 
-    def __init__(self, words: Callable[[str], list[str]]) -> None:
+    def __init__(self, words: Callable[[str], tuple[list[str], list[str]]]) -> None:
         self._words = words
         self._keys: dict[str, str] = {}
 
     def __call__(self, value: str) -> str:
         key = self._keys.get(value)
         if key is None:
-            key = self._keys[value] = "".join(self._words(value))
+            key = self._keys[value] = "".join(self._words(value)[0])
         return key
 
     def key_and_fold(self, value: str) -> tuple[str, str]:
         """The key and its `fold`, the accent-blind key, from one reading of the name.
 
-        A key is its words joined; folding it word by word reuses the words' folds, which
-        the key has just looked up (a whole national roster is folded this way).
+        A key is its words joined, and its fold is their folds joined: the words are folded
+        once, as they are read (a whole national roster is folded this way).
         """
-        words = self._words(value)
+        words, folded = self._words(value)
         key = self._keys.setdefault(value, "".join(words))
-        return key, "".join(map(_fold_word, words))
+        return key, "".join(folded)
 
 
 @functools.lru_cache(maxsize=16)
