@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # A cell as a backend hands it over: text, a number, a boolean, a date, or nothing.
 Cell = str | int | float | bool | datetime | date | None
@@ -45,9 +45,12 @@ class SheetData:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CellWrite:
-    """One cell to write: worksheet title, 1-based row and column, plain-text value."""
+class CellWrite(NamedTuple):
+    """One cell to write: worksheet title, 1-based row and column, plain-text value.
+
+    A named tuple: a national first run plans over half a million, and a tuple is made in
+    half the time of a frozen dataclass.
+    """
 
     sheet: str
     row: int

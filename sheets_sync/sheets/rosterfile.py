@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +80,7 @@ class RosterFile:
         if self._csv is not None:
             self._stamp, self._csv = csvfile.write_csv(self.path, self._stamp, self._csv, writes)
         else:
-            renamed = [replace(write, sheet=self._sheet) for write in writes]
+            renamed = [write._replace(sheet=self._sheet) for write in writes]
             self._stamp = xlsx.write_cells(self.path, self._stamp, renamed)
 
 
