@@ -45,12 +45,14 @@ from .google_auth import (
 from .google_http import JSON_TYPE, RetryPolicy, SheetsHTTPClient
 from .google_stream import answer_ranges, answer_rows, batch_get
 from .google_writes import (
+    Ahead,
+    batches,
+    body,
     by_sheet,
     check_rows,
     check_spans,
     grid_of,
     numbered,
-    payloads,
     value_ranges,
 )
 
@@ -260,7 +262,8 @@ class GoogleBackend:
         would put statuses on other responses; a second check raises
         SheetChangedError then, and the caller reads, decides and writes again
         (pipeline.write_settled). 3 requests, whatever the number of rows, unless the
-        statuses pass 9 MB; 4 when the grid grows first.
+        statuses pass 9 MB; 4 when the grid grows first. The bodies are built in a second
+        thread, the first while the rows are checked, each next one while one is in flight.
         """
         if not writes:
             return
@@ -269,8 +272,9 @@ class GoogleBackend:
         widen = self._widen_requests(titles, grouped)
         if widen:
             self._widen(widen)
-        self._check_unmoved(tables, grouped)
-        self._send(titles, grouped)
+        with Ahead(self._bodies(titles, grouped)) as bodies:
+            self._check_unmoved(tables, grouped)
+            self._send(bodies)
         try:
             self._check_unmoved(tables, grouped)
         except SheetChangedError as err:
@@ -290,7 +294,8 @@ class GoogleBackend:
         widen = self._widen_requests(titles, grouped)
         if widen:
             self._widen(widen)
-        self._send(titles, grouped)
+        with Ahead(self._bodies(titles, grouped)) as bodies:
+            self._send(bodies)
 
     def _grouped(
         self, writes: Sequence[CellWrite], read: SheetData
@@ -305,15 +310,21 @@ class GoogleBackend:
             raise SourceError(f"Không ghi được vào trang tính '{unknown[0]}' vì chưa đọc nó.")
         return tables, grouped
 
-    def _send(self, titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]) -> None:
-        """Send the status cells as RAW values.batchUpdate requests (one unless huge)."""
-        data = (entry for title in titles for entry in value_ranges(title, grouped[title]))
+    @staticmethod
+    def _bodies(
+        titles: list[str], grouped: dict[str, dict[int, dict[int, str]]]
+    ) -> Iterator[list[bytes]]:
+        """The status cells as RAW values.batchUpdate bodies, each in pieces (one unless huge)."""
+        return batches(entry for title in titles for entry in value_ranges(title, grouped[title]))
+
+    def _send(self, bodies: Ahead[list[bytes]]) -> None:
+        """Send each values.batchUpdate body, the next one built meanwhile."""
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.key
-        for body in payloads(data):
+        for payload in map(body, bodies):
             with self._google(writing=True):
                 # Only the count comes back, not a line per range written.
                 params: dict[str, Any] = {"fields": WRITE_FIELDS}
-                self.http.request("post", url, params, body, headers={"Content-Type": JSON_TYPE})
+                self.http.request("post", url, params, payload, headers={"Content-Type": JSON_TYPE})
 
     def _check_unmoved(
         self, tables: dict[str, Table], grouped: dict[str, dict[int, dict[int, str]]]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Generic, TypeVar
 
 from gspread.utils import a1_to_rowcol, absolute_range_name, rowcol_to_a1
 
@@ -24,6 +25,7 @@ MAX_BLOCK_ROWS = 500
 MAX_CHECK_SPANS = 20
 Block = tuple[int, int, list[list[str]]]  # (first row, first col, values)
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+T = TypeVar("T")
 
 
 def by_sheet(writes: Iterable[CellWrite]) -> dict[str, dict[int, dict[int, str]]]:
@@ -91,21 +93,61 @@ def payloads(data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> 
     Each range is encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped,
     byte for byte what json.dumps of the whole body gives.
     """
+    return map(body, batches(data, limit))
+
+
+def batches(
+    data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES
+) -> Iterator[list[bytes]]:
+    """Yield the encoded ranges of each body `payloads` gives, for `body` to join."""
     parts: list[bytes] = []
     size = 0
     for entry in data:
         part = _ENCODE(entry).encode("utf-8")
         if parts and size + len(part) + 2 > limit:
-            yield _body(parts)
+            yield parts
             parts, size = [], 0
         parts.append(part)
         size += len(part) + 2
     if parts:
-        yield _body(parts)
+        yield parts
 
 
-def _body(parts: list[bytes]) -> bytes:
+def body(parts: list[bytes]) -> bytes:
+    """Join encoded ranges into a RAW values.batchUpdate body."""
     return b'{"valueInputOption": "RAW", "data": [' + b", ".join(parts) + b"]}"
+
+
+class Ahead(Generic[T]):
+    """Work out the items of `items` one ahead, in a thread, while the caller uses the last.
+
+    Building a request body is the client's own work; sending it is mostly waiting for
+    Google. The first item is started at once, so that it is built while the rows are
+    checked. The thread makes many small objects only: the encoded ranges, each a few
+    hundred bytes. The caller joins them: memory taken in one piece by a second thread
+    would stay with that thread's own allocator and add to the run's peak.
+    """
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="sheets-sync-body")
+        self._next = self._pool.submit(next, items, None)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._advance, None)
+
+    def _advance(self) -> T | None:
+        # The item is handed over, not kept: the caller's use of it is its last.
+        item = self._next.result()
+        self._next = self._pool.submit(next, self._items, None)
+        return item
+
+    def __enter__(self) -> Ahead[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._next.cancel()
+        self._pool.shutdown(wait=True)  # an item being worked out is finished, then dropped
 
 
 def grid_of(echoed_range: str) -> tuple[int, int] | None:
