@@ -69,6 +69,8 @@ _NUMBER_RUN = re.compile(r"(?:\(\s*)?(?:\+\s*)?[0-9](?:[\s.,\-()]*[0-9])*")
 _GROUP = re.compile(r"[0-9]+")
 # Shorter runs are notes (`SĐT 1:`, `cơ sở 2`), not phone numbers.
 _MIN_DIGITS = 7
+# What separates the groups of a number typed the usual ways: dropped to read its digits.
+_GROUP_MARKS = str.maketrans("", "", " .-")
 # A number cell exported as text: `984919862.0`, `9.84919862E8`.
 _NUMBER_TEXT = re.compile(r"[0-9]+\.0+|[0-9]+(?:\.[0-9]+)?[eE]\+?[0-9]+")
 
@@ -105,6 +107,14 @@ def _from_text(value: str) -> Phone:
     if _NUMBER_TEXT.fullmatch(text):
         integral = _integral(text)
         return _from_digits(integral, False) if integral else INVALID
+    if text[:1].isdigit() and text[-1:].isdigit():
+        # Groups of digits (`0984 919 862`, `024.3827.1234`): one run, whose digits taken
+        # together are the longest reading when they make a valid number, as most do.
+        digits = text.translate(_GROUP_MARKS)
+        if len(digits) >= _MIN_DIGITS and digits.isascii() and digits.isdigit():
+            whole = _from_digits(digits, False)
+            if whole.digits is not None:
+                return whole
     for match in _NUMBER_RUN.finditer(text):
         run = match.group(0)
         if sum(map(str.isdigit, run)) < _MIN_DIGITS:

@@ -7,16 +7,19 @@ on many texts (a fixed seed, so every run tries the same ones).
 from __future__ import annotations
 
 import difflib
+import itertools
 import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheets_sync import phones
 from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Table
 from sheets_sync.nearest import Nearest, _trigrams
+from sheets_sync.phones import Phone, normalize_phone
 from sheets_sync.roster import Roster
-from sheets_sync.text import _MARKS, clean, fold, make_unit_keyer
+from sheets_sync.text import _MARKS, clean, clean_cells, fold, make_unit_keyer
 from tests.test_properties import bounded
 
 EXAMPLES = 3000
@@ -118,3 +121,68 @@ def test_nearest_compares_with_every_unit_when_trigrams_cannot_be_coded() -> Non
     nearest = Nearest({name: f"Đơn vị {n}" for n, name in enumerate(names)})
     assert nearest._index is None
     assert nearest(names[7][:4000]) == "Đơn vị 7"
+
+
+cells = st.one_of(
+    texts, st.text(alphabet=ODD + "|", max_size=12), st.none(), st.integers(), st.booleans()
+)
+
+
+@bounded(EXAMPLES)
+@given(st.lists(cells, max_size=8))
+def test_a_row_cleaned_in_one_go_is_cleaned_cell_by_cell(row: list[object]) -> None:
+    plain = [clean(cell) if isinstance(cell, str) else cell for cell in row]
+    cleaned = clean_cells(row)  # type: ignore[arg-type]
+    assert list(cleaned) == plain
+    if cleaned is row:  # given back only when every text cell is clean
+        assert plain == row
+    typical = ["Trường THCS Ngọc Lâm", 984919862, None, "Chủ tịch CĐCS", "a|b", "", True]
+    assert clean_cells(typical) is typical
+
+
+def plain_phone(value: str) -> Phone:
+    """`normalize_phone` of a text as the code first had it: every number run read in turn."""
+    text = clean(value)
+    if text.isascii() and text.isdigit():
+        return phones._from_digits(text, False)
+    text = unicodedata.normalize("NFKC", text)
+    if phones._NUMBER_TEXT.fullmatch(text):
+        integral = phones._integral(text)
+        return phones._from_digits(integral, False) if integral else phones.INVALID
+    for match in phones._NUMBER_RUN.finditer(text):
+        run = match.group(0)
+        if sum(map(str.isdigit, run)) < phones._MIN_DIGITS:
+            continue
+        if phones._glued_to_letter(text, match.start(), match.end()):
+            return phones.INVALID
+        return phones._first_number(run)
+    return phones.INVALID
+
+
+def cut(start: str, digits: str, cuts: list[int], separator: str) -> str:
+    """`start` then `digits` cut into groups at `cuts`, joined by `separator`."""
+    bounds = sorted({0, len(digits), *(c for c in cuts if c < len(digits))})
+    return start + separator.join(digits[a:b] for a, b in itertools.pairwise(bounds))
+
+
+digit_groups = st.lists(st.text(alphabet="0123456789", min_size=1, max_size=5), max_size=5)
+typed_phones = st.one_of(
+    st.tuples(digit_groups, st.sampled_from([" ", ".", "-", " - ", "..", ", ", "/"])).map(
+        lambda parts: parts[1].join(parts[0])
+    ),
+    st.text(alphabet="0123456789 .-+()e,a\u00a0０９", max_size=16),
+    # Valid numbers (new and old prefixes, landlines, with 84) cut into groups anywhere.
+    st.builds(
+        cut,
+        st.sampled_from(["098", "035", "0165", "024", "84 98", "+84 98", "(024)", "0"]),
+        st.text(alphabet="0123456789", min_size=6, max_size=9),
+        st.lists(st.integers(1, 8), max_size=3),
+        st.sampled_from([" ", ".", "-"]),
+    ),
+)
+
+
+@bounded(EXAMPLES)
+@given(typed_phones)
+def test_phones_in_digit_groups_read_as_every_run_in_turn(value: str) -> None:
+    assert normalize_phone(value) == plain_phone(value)
