@@ -15,7 +15,7 @@ from .model import Cell, Issue, Response, RowResult, RowStatus, Staff, cell_at
 from .phones import normalize_phone
 from .positions import normalize_position
 from .roster import Roster
-from .text import cell_text, clean, clean_cells, fold, name_case
+from .text import cell_text, clean, fold, name_case
 from .timestamps import DateOrder, parse_timestamp
 
 # "Công đoàn _ <unit>" with the underscore's spaces optional; the first two words fold to
@@ -45,7 +45,6 @@ def read_response(
     number: int, row: Sequence[Cell], layout: Layout, ctx: Context
 ) -> Response | None:
     """Normalize and check one form row; None when all its form cells are empty."""
-    row = clean_cells(row)
     fields = layout.fields
     typed_unit = _text_at(row, fields.get("unit"))
     # A row that names its unit is not empty: the other cells are looked at only otherwise.
@@ -77,16 +76,13 @@ def read_response(
 
 
 def _text_at(row: Sequence[Cell], col: int | None) -> str:
-    """The cleaned text of the cell at 0-based `col` ("" past the row's end or for no column).
-
-    `row` has its text cells cleaned already (`clean_cells`).
-    """
+    """The cleaned text of the cell at 0-based `col` ("" past the row's end or for no column)."""
     # `clean(cell_text(cell_at(row, col)))`, spelled out: a national run reads 1.3 million
     # cells here, most of them text.
     if col is None or col >= len(row):
         return ""
     value = row[col]
-    return value if type(value) is str else clean(cell_text(value))
+    return clean(value if type(value) is str else cell_text(value))
 
 
 _EXPECTED_PREFIX = "Công đoàn _ "
@@ -217,7 +213,7 @@ def _staff(
 
 def _phone(value: Cell, k: int, name: str, issues: list[Issue]) -> str:
     field = f"staff[{k}].phone"
-    typed = value if type(value) is str else clean(cell_text(value))  # text comes cleaned
+    typed = clean(cell_text(value))
     if not typed:
         issues.append(issue("phone_missing", field, k=k, name=name))
         return ""

@@ -110,27 +110,6 @@ def clean(value: str) -> str:
     return _clean(value)
 
 
-def clean_cells(row: Sequence[Cell]) -> Sequence[Cell]:
-    """The row with its text cells cleaned; the same list when they all are, as most are.
-
-    The cells are looked at in one go, joined by `|`: a printable character that is no
-    space and never composes with its neighbours, so the joined text passes `clean`'s check
-    exactly when every cell does and no cell starts or ends with a space (`| ` or ` |`).
-    A cell holding `| ` itself only sends the row the long way, cell by cell.
-    """
-    joined = "|".join([cell for cell in row if type(cell) is str])
-    if (
-        joined.isprintable()
-        and "  " not in joined
-        and "| " not in joined
-        and " |" not in joined
-        and (joined.isascii() or unicodedata.is_normalized("NFC", joined))
-        and joined == joined.strip()
-    ):
-        return row
-    return [clean(cell) if type(cell) is str else cell for cell in row]
-
-
 # Positions, unit names and column titles repeat across rows; phones, links and e-mails
 # mostly do not. A small cache keeps most of the hits and measured faster than a large one.
 @functools.lru_cache(maxsize=4096)

@@ -19,7 +19,7 @@ from sheets_sync.model import Table
 from sheets_sync.nearest import Nearest, _trigrams
 from sheets_sync.phones import Phone, normalize_phone
 from sheets_sync.roster import Roster
-from sheets_sync.text import _MARKS, clean, clean_cells, fold, make_unit_keyer
+from sheets_sync.text import _MARKS, clean, fold, make_unit_keyer
 from tests.test_properties import bounded
 
 EXAMPLES = 3000
@@ -121,23 +121,6 @@ def test_nearest_compares_with_every_unit_when_trigrams_cannot_be_coded() -> Non
     nearest = Nearest({name: f"Đơn vị {n}" for n, name in enumerate(names)})
     assert nearest._index is None
     assert nearest(names[7][:4000]) == "Đơn vị 7"
-
-
-cells = st.one_of(
-    texts, st.text(alphabet=ODD + "|", max_size=12), st.none(), st.integers(), st.booleans()
-)
-
-
-@bounded(EXAMPLES)
-@given(st.lists(cells, max_size=8))
-def test_a_row_cleaned_in_one_go_is_cleaned_cell_by_cell(row: list[object]) -> None:
-    plain = [clean(cell) if isinstance(cell, str) else cell for cell in row]
-    cleaned = clean_cells(row)  # type: ignore[arg-type]
-    assert list(cleaned) == plain
-    if cleaned is row:  # given back only when every text cell is clean
-        assert plain == row
-    typical = ["Trường THCS Ngọc Lâm", 984919862, None, "Chủ tịch CĐCS", "a|b", "", True]
-    assert clean_cells(typical) is typical
 
 
 def plain_phone(value: str) -> Phone:
