@@ -40,6 +40,7 @@ def plan_writes(
     """List the status cells of the responses sheet that differ from what they should be."""
     columns, writes = _columns(table, layout)
     stamp = now.strftime(STAMP_FORMAT)
+    title, stamp_col = table.title, columns["checked_at"]
     # Each row's wanted values are made as the row comes, not held for the whole sheet.
     by_row = {r.row: r for r in results}
     shown = [(name, columns[name]) for name in ORDER[:-1]]
@@ -53,12 +54,13 @@ def plan_writes(
         for name, col in shown:
             current = _text(row, col)
             target = values[name] if values else ""
-            if current != target:
-                changed.append(CellWrite(table.title, number, col + 1, target))
-        if changed:
-            stamp_value = stamp if values else ""
-            changed.append(CellWrite(table.title, number, columns["checked_at"] + 1, stamp_value))
-            writes.extend(w for w in changed if w.value or _text(row, w.col - 1))
+            if current != target:  # so a cell emptied here held something
+                changed.append(CellWrite(title, number, col + 1, target))
+        # The time is written with any change; a row without a response has its time
+        # emptied, when there is one.
+        if changed and (values or _text(row, stamp_col)):
+            changed.append(CellWrite(title, number, stamp_col + 1, stamp if values else ""))
+        writes += changed
     return writes
 
 
