@@ -408,7 +408,31 @@ def _check_baseline(data: bytes, staff: int) -> None:
     assert len(tables) == 2 and len(tables[1].rows) == staff + 1, "docxtpl list incomplete"
 
 
+def child_probe() -> Result:
+    """Time a fixed pure-Python workload, best of 3: how fast the machine is at the moment.
+
+    The same work every round, independent of sheets-sync's code: two runs' probes tell how
+    much of a difference between them is the machine's own (a shared VM varies by a third).
+    """
+    import random
+
+    rng = random.Random(7)
+    letters = "abcdeghiklmnopqrstuvxyđăâêôơư"
+    words = ["".join(rng.choices(letters, k=7)) for _ in range(500_000)]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        counts: dict[str, int] = {}
+        for word in words:
+            key = word[:3].casefold()
+            counts[key] = counts.get(key, 0) + 1
+        " ".join(sorted(words)).split()
+        best = min(best, time.perf_counter() - start)
+    return {"seconds": round(best, 3)}
+
+
 CHILDREN: dict[str, Callable[[list[str]], Result]] = {
+    "probe": lambda a: child_probe(),
     "gen": lambda a: child_gen(int(a[0]), int(a[1]), Path(a[2])),
     "xlsx": lambda a: child_xlsx(int(a[0]), Path(a[1]), Path(a[2]), a[3] == "1"),
     "edit": lambda a: child_edit(Path(a[0]), int(a[1]), int(a[2]), a[3]),
@@ -460,6 +484,7 @@ def measure(
     sizes: list[int], seed: int, work: Path, sample: int, log: Callable[[str], None]
 ) -> Result:
     results: Result = {"xlsx": {}, "google": {}, "gen": {}}
+    results["probe"] = {"before": _call_child("probe", [])["seconds"]}
     for n in sizes:
         source = work / f"responses-{n}-{seed}.xlsx"
         if not source.exists():
@@ -475,6 +500,7 @@ def measure(
     compare_n = 6400 if 6400 in sizes else max(sizes)
     log(f"documents compared on {sample} results of {compare_n}")
     results["compare"] = _call_child("compare", [str(compare_n), str(seed), str(sample)])
+    results["probe"]["after"] = _call_child("probe", [])["seconds"]
     return results
 
 
@@ -741,6 +767,7 @@ def report(results: Result, sizes: list[int]) -> tuple[str, bool]:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']} ({m['os']}); "
         f"load average before / after: {results['load_before']:.2f} / {m['load']:.2f}",
+        *_probe_line(results),
         f"Command: `{results['command']}`",
         "",
         "**.xlsx path** (workbook → Word lists → statuses written back into the workbook)",
@@ -766,6 +793,17 @@ def report(results: Result, sizes: list[int]) -> tuple[str, bool]:
     ]
     lines += [f"- {'PASS' if ok else 'FAIL'}: {text}" for text, ok in targets]
     return "\n".join(lines) + "\n", not all(ok for _, ok in targets)
+
+
+def _probe_line(results: Result) -> list[str]:
+    probe = results.get("probe")
+    if not probe:
+        return []  # a run saved before the probe existed
+    return [
+        "Machine speed probe (`child_probe`: fixed pure-Python work, best of 3; the higher, "
+        f"the slower the machine was): {probe['before']:.2f} s before, {probe['after']:.2f} s "
+        "after"
+    ]
 
 
 def machine() -> Result:

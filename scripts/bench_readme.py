@@ -87,6 +87,19 @@ def _national(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _probe(results: dict[str, Any]) -> list[str]:
+    """How fast the machine was, measured on the same fixed work before and after."""
+    probe = results.get("probe")
+    if not probe:
+        return []
+    return [
+        "",
+        "Độ nhanh của máy lúc đo (một việc Python cố định, không phụ thuộc mã sheets-sync; số "
+        f"càng lớn, máy càng chậm): {number(probe['before'], 2)} giây trước khi đo, "
+        f"{number(probe['after'], 2)} giây sau khi đo. So hai lần đo thì so cả số này.",
+    ]
+
+
 def section(results: dict[str, Any], targets: list[tuple[str, bool]]) -> str:
     """The block to put between the markers, markers included."""
     m = results["machine"]
@@ -96,6 +109,7 @@ def section(results: dict[str, Any], targets: list[tuple[str, bool]]) -> str:
         f"Đo bằng `{results['command']}` trên máy {m['cpu']}, {m['cores']} nhân, "
         f"Python {m['python']} ({m['os']}), ngày {results['day']}. Dữ liệu tổng hợp: mỗi "
         "đơn vị vài người quản trị, một phần gửi lại, một phần có lỗi.",
+        *_probe(results),
         "",
         "| việc | số câu trả lời | thời gian | bộ nhớ đỉnh |",
         "|---|---|---|---|",

@@ -72,3 +72,11 @@ def test_the_project_readme_has_the_section() -> None:
     text = (ROOT / "README.md").read_text("utf-8")
     bench_readme = _bench_readme()
     assert text.count(bench_readme.START) == 1 and text.count(bench_readme.END) == 1
+
+
+def test_the_machine_speed_probe_is_reported_when_measured() -> None:
+    bench_readme = _bench_readme()
+    assert "Độ nhanh của máy" not in bench_readme.section(_results(), [])  # an older run
+    results = {**_results(), "probe": {"before": 0.412, "after": 0.5}}
+    text = bench_readme.section(results, [])
+    assert "0,41 giây trước khi đo, 0,50 giây sau khi đo" in text
