@@ -12,6 +12,7 @@ counts requests. Documents are also compared with plain python-docx and with doc
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -856,6 +857,11 @@ def main(argv: list[str]) -> int:
     if args.report_from:
         results = _load(args.report_from)
     else:
+        if importlib.util.find_spec("docxtpl") is None:
+            # Needed only by the comparison at the end: said before minutes of measuring.
+            sys.exit(
+                "bench: docxtpl is missing; install the bench extra: pip install -e '.[test,bench]'"
+            )
         load_before = os.getloadavg()[0]
         results = measure(sizes, args.seed, work, args.sample, log)
         shutil.rmtree(work / TRASH, ignore_errors=True)
