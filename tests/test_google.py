@@ -14,7 +14,7 @@ from sheets_sync.model import CellWrite
 from sheets_sync.sheets.google import GoogleBackend, spreadsheet_key
 from sheets_sync.sheets.google_http import RetryPolicy, is_idempotent
 from sheets_sync.sheets.google_stream import answer_rows, batch_get
-from sheets_sync.sheets.google_writes import MAX_PAYLOAD_BYTES, payloads, value_ranges
+from sheets_sync.sheets.google_writes import MAX_PAYLOAD_BYTES, batches, body, value_ranges
 from tests.conftest import ServiceAccountKey
 from tests.helpers import HEADER as FULL_HEADER
 from tests.sheets_emulator import READONLY_SCOPE, SCOPE, Request, SheetsEmulator
@@ -326,17 +326,22 @@ def test_value_ranges(
     assert list(value_ranges("T", cells)) == ranges
 
 
+def payloads(entries: list[dict[str, Any]]) -> list[bytes]:
+    """The bodies the client sends for `entries`: each batch of ranges joined."""
+    return [body(parts) for parts in batches(entries)]
+
+
 def test_payloads_split_only_above_the_limit() -> None:
     # Vietnamese text counts as the UTF-8 the client sends: 2-3 bytes a letter.
     entries = [{"range": f"'T'!I{i}", "values": [["Cần sửa " * 100]]} for i in range(1, 20001)]
-    bodies = list(payloads(entries))
+    bodies = payloads(entries)
     assert len(bodies) == 3
-    assert all(len(body) <= MAX_PAYLOAD_BYTES + 100 for body in bodies)
-    assert [entry for body in bodies for entry in json.loads(body)["data"]] == entries
+    assert all(len(sent) <= MAX_PAYLOAD_BYTES + 100 for sent in bodies)
+    assert [entry for sent in bodies for entry in json.loads(sent)["data"]] == entries
     # Each body is what json.dumps of it gives, Vietnamese letters as UTF-8.
     whole = {"valueInputOption": "RAW", "data": entries[:100]}
-    assert list(payloads(entries[:100])) == [json.dumps(whole, ensure_ascii=False).encode()]
-    assert list(payloads([])) == []
+    assert payloads(entries[:100]) == [json.dumps(whole, ensure_ascii=False).encode()]
+    assert payloads([]) == []
 
 
 # -- rows moved between read and write ---------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sheets_sync.sheets.google_writes import Ahead, batches, body, payloads
+from sheets_sync.sheets.google_writes import Ahead
 
 WAIT = 10  # seconds; only ever reached when the thread never starts
 
@@ -48,9 +48,3 @@ def test_stopping_early_waits_for_the_item_being_built_and_leaves_no_thread() ->
         for _ in ahead:
             raise KeyError("dừng")
     assert body_threads() == []
-
-
-def test_bodies_joined_from_their_pieces_are_the_payloads() -> None:
-    entries = [{"range": f"'T'!A{n}", "values": [["Hợp lệ " * n]]} for n in range(1, 300)]
-    for limit in (200, 5_000, 10**9):
-        assert [body(parts) for parts in batches(entries, limit)] == list(payloads(entries, limit))

@@ -87,19 +87,15 @@ def _entry(title: str, row: int, col: int, grid: list[list[str]]) -> dict[str, A
     return {"range": absolute_range_name(title, cells), "values": grid}
 
 
-def payloads(data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES) -> Iterator[bytes]:
-    """Yield RAW values.batchUpdate bodies of at most `limit` bytes of ranges (one unless huge).
-
-    Each range is encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped,
-    byte for byte what json.dumps of the whole body gives.
-    """
-    return map(body, batches(data, limit))
-
-
 def batches(
     data: Iterable[dict[str, Any]], limit: int = MAX_PAYLOAD_BYTES
 ) -> Iterator[list[bytes]]:
-    """Yield the encoded ranges of each body `payloads` gives, for `body` to join."""
+    """Yield the encoded ranges of each RAW values.batchUpdate body, for `body` to join.
+
+    A body holds at most `limit` bytes of ranges (one body unless huge). Each range is
+    encoded once, as the body sent: UTF-8 JSON, Vietnamese letters unescaped, byte for byte
+    what json.dumps of the whole body gives.
+    """
     parts: list[bytes] = []
     size = 0
     for entry in data:
