@@ -53,7 +53,7 @@ class Nearest:
         self.memo: dict[str, str | None] = {}
         self.names = list(self.candidates)
         self.common = max(200, len(self.names) // 20)
-        chars = sorted(set().union(" ", *self.names))
+        chars = sorted(set().union(_padded(""), *self.names))  # the padding's space too
         # Without an index (a small roster, or one whose trigrams cannot be coded in 64 bits:
         # tens of thousands of distinct characters), difflib compares with every candidate.
         self._index = (
@@ -111,8 +111,13 @@ class Nearest:
         return int(numpy.partition(scores, len(scores) - self.SHORTLIST)[-self.SHORTLIST])
 
 
+def _padded(key: str) -> str:
+    """The key as its trigrams are taken: two spaces before, one after."""
+    return f"  {key} "
+
+
 def _trigrams(key: str) -> set[str]:
-    padded = f"  {key} "
+    padded = _padded(key)
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
@@ -154,11 +159,11 @@ class _TrigramIndex:
 
     def _pairs(self, names: list[str], start: int, ranks: numpy.ndarray) -> numpy.ndarray:
         """The trigrams of BATCH names from `start`, once a name: code * names + name number."""
-        part = names[start : start + self.BATCH]
-        text = "".join(f"  {name} " for name in part)
+        part = list(map(_padded, names[start : start + self.BATCH]))
+        text = "".join(part)
         ranked = ranks[numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)]
         codes = (ranked[:-2] * self.base + ranked[1:-1]) * self.base + ranked[2:]
-        lengths = numpy.fromiter(map(len, part), dtype=numpy.int64, count=len(part)) + 3
+        lengths = numpy.fromiter(map(len, part), dtype=numpy.int64, count=len(part))
         owners = numpy.repeat(numpy.arange(start, start + len(part)), lengths)[:-2]
         # A trigram starts anywhere but in the last two characters of its padded name.
         starts = numpy.ones(len(codes), dtype=bool)
