@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import unicodedata
@@ -16,6 +17,8 @@ from sheets_sync.config import ABBREVIATIONS, UNIT_PREFIXES
 from sheets_sync.model import Cell
 from sheets_sync.nearest import Nearest, closest
 from sheets_sync.text import (
+    SLUG_FALLBACK,
+    WINDOWS_RESERVED_NAMES,
     cell_text,
     clean,
     fold,
@@ -302,6 +305,17 @@ def _name_case_by_definition(value: str) -> str:
 def test_names_already_cased_read_as_any_other(value: str) -> None:
     # A name already cased is given back at once; the others are cased letter by letter.
     assert name_case(value) == _name_case_by_definition(value)
+
+
+@given(st.text() | st.text(st.sampled_from(" aAđĐễỄưƯßẞﬁÿŸǅİı\u0301\u00a0\u200b09-_.&")))
+def test_slug_is_the_ascii_words_of_the_fold(value: str) -> None:
+    # `slug` takes the words of a name one at a time, from a cache; by definition they are
+    # the runs of ASCII letters and digits in the fold of the whole name.
+    words = re.findall("[a-z0-9]+", fold(value))
+    expected = "-".join(words) or SLUG_FALLBACK
+    if expected in WINDOWS_RESERVED_NAMES:
+        expected = f"{SLUG_FALLBACK}-{expected}"
+    assert slug(value, max_length=10**6) == expected
 
 
 @given(st.text())
