@@ -2,7 +2,8 @@
 
     python scripts/bench.py [--sizes 300,6400,126000 | --quick] [--md FILE] [--work DIR]
 
-Each size runs in a fresh process, so peak memory is per size. The .xlsx path goes file →
+Each size runs in a fresh process, so peak memory is per size; its first run is made
+--repeat times (3), and the fastest is reported beside every run's total. The .xlsx path goes file →
 documents → statuses written back into the workbook; the Google path reads, decides and writes
 statuses through the Sheets API emulator (tests/sheets_emulator.py, in its own process) and
 counts requests. Documents are also compared with plain python-docx and with docxtpl (needs the
@@ -296,7 +297,7 @@ def _google_rerun(conn: Any, key_file: Path, settings: Settings) -> Result:
     return record
 
 
-def child_google(n: int, seed: int, work: Path) -> Result:
+def child_google(n: int, seed: int, work: Path, reruns: bool) -> Result:
     """Run the Google path against an emulator process holding n synthetic responses."""
     import multiprocessing
 
@@ -316,6 +317,8 @@ def child_google(n: int, seed: int, work: Path) -> Result:
     settings = Settings()
     try:
         result = _google_first_run(ours, key_file, settings)
+        if not reruns:
+            return result
         result["rerun_same"] = _google_rerun(ours, key_file, settings)
         if result["edit"]:
             ours.send(("set", tuple(result["edit"][:3])))
@@ -437,7 +440,7 @@ CHILDREN: dict[str, Callable[[list[str]], Result]] = {
     "gen": lambda a: child_gen(int(a[0]), int(a[1]), Path(a[2])),
     "xlsx": lambda a: child_xlsx(int(a[0]), Path(a[1]), Path(a[2]), a[3] == "1"),
     "edit": lambda a: child_edit(Path(a[0]), int(a[1]), int(a[2]), a[3]),
-    "google": lambda a: child_google(int(a[0]), int(a[1]), Path(a[2])),
+    "google": lambda a: child_google(int(a[0]), int(a[1]), Path(a[2]), a[3] == "1"),
     "compare": lambda a: child_compare(int(a[0]), int(a[1]), int(a[2])),
 }
 
@@ -466,6 +469,7 @@ def run_child(argv: list[str]) -> None:
 
 
 TRASH = ".bench-old"
+RERUN = ("rerun_", "after_reruns")  # the keys of a record that its reruns give
 
 
 def _set_aside(folder: Path, work: Path) -> None:
@@ -482,27 +486,75 @@ def _set_aside(folder: Path, work: Path) -> None:
 
 
 def measure(
-    sizes: list[int], seed: int, work: Path, sample: int, log: Callable[[str], None]
+    sizes: list[int],
+    seed: int,
+    work: Path,
+    sample: int,
+    log: Callable[[str], None],
+    repeat: int = 1,
 ) -> Result:
-    results: Result = {"xlsx": {}, "google": {}, "gen": {}}
+    results: Result = {"xlsx": {}, "google": {}, "gen": {}, "repeat": repeat}
     results["probe"] = {"before": _call_child("probe", [])["seconds"]}
     for n in sizes:
         source = work / f"responses-{n}-{seed}.xlsx"
         if not source.exists():
             results["gen"][n] = _call_child("gen", [str(n), str(seed), str(source)])
         copy, out = work / f"run-{n}.xlsx", work / f"out-{n}"
-        shutil.copyfile(source, copy)
-        _set_aside(out, work)
-        log(f"{n}: .xlsx path")
-        results["xlsx"][n] = _call_child("xlsx", [str(n), str(copy), str(out), "1"])
+        runs = []
+        for attempt in range(1, repeat + 1):
+            shutil.copyfile(source, copy)
+            _set_aside(out, work)
+            log(f"{n}: .xlsx path, run {attempt} of {repeat}")
+            reruns = "1" if attempt == repeat else "0"
+            runs.append(_call_child("xlsx", [str(n), str(copy), str(out), reruns]))
+        results["xlsx"][n] = fastest(runs)
     for n in sorted({10, *sizes}):
-        log(f"{n}: Google path")
-        results["google"][n] = _call_child("google", [str(n), str(seed), str(work)])
+        runs = []
+        for attempt in range(1, repeat + 1):
+            log(f"{n}: Google path, run {attempt} of {repeat}")
+            reruns = "1" if attempt == repeat else "0"
+            runs.append(_call_child("google", [str(n), str(seed), str(work), reruns]))
+        results["google"][n] = fastest(runs)
     compare_n = 6400 if 6400 in sizes else max(sizes)
     log(f"documents compared on {sample} results of {compare_n}")
     results["compare"] = _call_child("compare", [str(compare_n), str(seed), str(sample)])
     results["probe"]["after"] = _call_child("probe", [])["seconds"]
     return results
+
+
+def fastest(runs: list[Result]) -> Result:
+    """The fastest of several first runs of one size, as one record.
+
+    A shared VM's speed changes by a third from one minute to the next, so the fastest run
+    is the nearest to what the machine can do. Every run's total is kept beside it, and
+    the peaks are the highest of all runs: memory is never reported lower than measured.
+    The reruns are the last run's, the only one that made them.
+    """
+    best = dict(min(runs, key=lambda run: run["total"]))
+    best.update({key: value for key, value in runs[-1].items() if key.startswith(RERUN)})
+    best["totals"] = [run["total"] for run in runs]
+    for peak in ("peak_mb", "worker_peak_mb"):
+        if peak in best:
+            best[peak] = max(run[peak] for run in runs)
+    return best
+
+
+def _runs_line(results: Result) -> list[str]:
+    """Every run's total per size, when each size was run more than once."""
+    if results.get("repeat", 1) < 2:
+        return []
+    parts = [
+        f"{path} {n:,}: " + " / ".join(f"{total:.1f}" for total in run["totals"]) + " s"
+        for path, runs in ((".xlsx", results["xlsx"]), ("Google", results["google"]))
+        for n, run in runs.items()
+    ]
+    return [
+        f"Each size ran {results['repeat']} times, each time in a fresh process; the tables "
+        "show the fastest run, with the highest peak memory of all runs. Every run's total: "
+        + "; ".join(parts)
+        + ".",
+        "",
+    ]
 
 
 def _md(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -771,6 +823,7 @@ def report(results: Result, sizes: list[int]) -> tuple[str, bool]:
         *_probe_line(results),
         f"Command: `{results['command']}`",
         "",
+        *_runs_line(results),
         "**.xlsx path** (workbook → Word lists → statuses written back into the workbook)",
         "",
         *_xlsx_table(results["xlsx"]),
@@ -841,6 +894,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="300 responses only")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sample", type=int, default=200, help="documents compared")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="first runs per size; the fastest is reported"
+    )
     parser.add_argument("--work", type=Path, help="keep data and output here")
     parser.add_argument("--md", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
@@ -863,7 +919,7 @@ def main(argv: list[str]) -> int:
                 "bench: docxtpl is missing; install the bench extra: pip install -e '.[test,bench]'"
             )
         load_before = os.getloadavg()[0]
-        results = measure(sizes, args.seed, work, args.sample, log)
+        results = measure(sizes, args.seed, work, args.sample, log, max(1, args.repeat))
         shutil.rmtree(work / TRASH, ignore_errors=True)
         results["load_before"] = load_before
         results["machine"] = machine()

@@ -100,6 +100,29 @@ def _probe(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _runs(results: dict[str, Any]) -> list[str]:
+    """How many times each size ran, and each national run's time."""
+    repeat = results.get("repeat", 1)
+    if repeat < 2:
+        return []
+    times = [
+        f"{what} " + " / ".join(number(total, 1) for total in runs[NATIONAL]["totals"]) + " giây"
+        for what, runs in (("tệp .xlsx", results["xlsx"]), ("Google", results["google"]))
+        if NATIONAL in runs
+    ]
+    national = (
+        f" Thời gian từng lần ở {number(NATIONAL)} câu trả lời: {'; '.join(times)}."
+        if times
+        else ""
+    )
+    return [
+        "",
+        f"Mỗi việc chạy {repeat} lần, mỗi lần trong một tiến trình mới; bảng ghi lần nhanh nhất "
+        f"(máy ảo dùng chung nhanh chậm khác nhau từng phút), bộ nhớ đỉnh là lần cao nhất."
+        + national,
+    ]
+
+
 def section(results: dict[str, Any], targets: list[tuple[str, bool]]) -> str:
     """The block to put between the markers, markers included."""
     m = results["machine"]
@@ -110,6 +133,7 @@ def section(results: dict[str, Any], targets: list[tuple[str, bool]]) -> str:
         f"Python {m['python']} ({m['os']}), ngày {results['day']}. Dữ liệu tổng hợp: mỗi "
         "đơn vị vài người quản trị, một phần gửi lại, một phần có lỗi.",
         *_probe(results),
+        *_runs(results),
         "",
         "| việc | số câu trả lời | thời gian | bộ nhớ đỉnh |",
         "|---|---|---|---|",

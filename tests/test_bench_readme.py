@@ -80,3 +80,18 @@ def test_the_machine_speed_probe_is_reported_when_measured() -> None:
     results = {**_results(), "probe": {"before": 0.412, "after": 0.5}}
     text = bench_readme.section(results, [])
     assert "0,41 giây trước khi đo, 0,50 giây sau khi đo" in text
+
+
+def test_each_national_run_is_reported_when_a_size_ran_several_times() -> None:
+    bench_readme = _bench_readme()
+    assert "Mỗi việc chạy" not in bench_readme.section(_results(), [])  # a single run
+    results = _results()
+    results["repeat"] = 3
+    results["xlsx"][126_000]["totals"] = [44.04, 41.27, 50.0]  # type: ignore[index]
+    results["google"][126_000] = {**results["google"][126_000], "totals": [23.9, 25.1, 24.0]}  # type: ignore[index]
+    text = bench_readme.section(results, [])
+    assert "Mỗi việc chạy 3 lần, mỗi lần trong một tiến trình mới; bảng ghi lần nhanh nhất" in text
+    assert (
+        "Thời gian từng lần ở 126.000 câu trả lời: tệp .xlsx 44,0 / 41,3 / 50,0 giây; "
+        "Google 23,9 / 25,1 / 24,0 giây." in text
+    )
