@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from datetime import datetime
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 HEADER = [
@@ -43,3 +47,11 @@ def row(
     """One response row; the fanpage name follows the convention unless given."""
     fanpage = f"Công đoàn _ {unit}" if name is None else name
     return [at, "cd@example.com", unit, fanpage, url, staff, position, phone, *staff2, note]
+
+
+def script(name: str) -> ModuleType:
+    """Import one of the project's scripts (`scripts/<name>.py`) as a module."""
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module(name)

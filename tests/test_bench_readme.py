@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.helpers import script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _bench_readme() -> ModuleType:
-    scripts = str(ROOT / "scripts")
-    if scripts not in sys.path:
-        sys.path.insert(0, scripts)
-    return importlib.import_module("bench_readme")
+    return script("bench_readme")
 
 
 def _results() -> dict[str, object]:
