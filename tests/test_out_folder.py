@@ -326,6 +326,37 @@ def test_a_disk_that_refuses_writes_is_named_and_nothing_changes(
     assert snapshot(tmp_path) == before
 
 
+def test_a_write_that_stops_short_is_carried_on_to_the_end(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+
+    def short(handle: int, data: Any) -> int:
+        return real_write(handle, bytes(data[:1000]))  # as a pipe or a network disk may
+
+    monkeypatch.setattr(folder_module.os, "write", short)
+    write_documents([NGOC_LAM], tmp_path, maker)
+    (name,) = [p.name for p in tmp_path.iterdir() if p.name != "tong-hop.docx"]
+    assert (tmp_path / name).read_bytes() == maker.unit(NGOC_LAM)
+
+
+def test_a_disk_filling_up_during_a_write_is_named_and_nothing_changes(
+    tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_documents([NGOC_LAM], tmp_path, maker)
+    before = snapshot(tmp_path)
+
+    def full(handle: int, data: Any) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(folder_module.os, "write", full)
+    changed = result("Trường THCS Ngọc Lâm", [staff("Lê Văn Tư", "Chủ tịch")])
+    with pytest.raises(SourceError) as caught:
+        write_documents([changed], tmp_path, maker)
+    assert "ổ đĩa đã đầy" in str(caught.value)
+    assert snapshot(tmp_path) == before
+
+
 def test_a_read_only_disk_under_out_is_named(
     tmp_path: Path, maker: DocumentMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
