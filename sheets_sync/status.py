@@ -21,11 +21,14 @@ STAMP_FORMAT = "%d/%m/%Y %H:%M"
 
 def status_values(result: RowResult, settings: Settings) -> dict[str, str]:
     """Say what the status columns of one response should hold (without the time)."""
-    convention = any(i.code == "fanpage_name_convention" for i in result.issues)
+    response = result.response
+    issues = response.issues
+    # Checked before reading them: many rows of a national sheet have no issue at all.
+    convention = bool(issues) and any(i.code == "fanpage_name_convention" for i in issues)
     return {
         "status": settings.status_texts[result.status],
-        "details": "; ".join(i.message for i in result.issues),
-        "expected_name": result.response.expected_fanpage_name if convention else "",
+        "details": "; ".join([i.message for i in issues]) if issues else "",
+        "expected_name": response.expected_fanpage_name if convention else "",
         "file": result.file_name or "",
     }
 
@@ -48,7 +51,7 @@ def plan_writes(
         result = by_row.get(number)
         values = None
         if result is not None:
-            number = result.row  # the response's own int: not one more per written cell
+            number = result.response.row  # its own int: not one more per written cell
             values = status_values(result, settings)
         changed = []
         for name, col in shown:
