@@ -149,12 +149,22 @@ def _unmarked(word: str) -> str:
 _fold_word = functools.lru_cache(maxsize=65536)(fold)
 
 
-@functools.lru_cache(maxsize=65536)
-def _plain_forms(word: str) -> tuple[str, str] | None:
-    """A casefolded word's form in the accent-keeping key and its fold; None unless that form
-    is only letters and digits (what `_tokens` then gives back as it is)."""
-    toned = _tone_word(word)
-    return (toned, _fold_word(toned)) if toned.isalnum() else None
+class _PlainForms(dict[str, str | None]):
+    """Each casefolded word's form in the accent-keeping key, worked out once; None unless
+    that form is only letters and digits (what `_tokens` then gives back as it is)."""
+
+    def __missing__(self, word: str) -> str | None:
+        toned = _tone_word(word)
+        form = self[word] = toned if toned.isalnum() else None
+        return form
+
+
+class _Folds(dict[str, str]):
+    """Each word's `fold`, worked out once."""
+
+    def __missing__(self, word: str) -> str:
+        folded = self[word] = _fold_word(word)
+        return folded
 
 
 def header_key(value: str) -> str:
@@ -271,6 +281,8 @@ def make_unit_keyer(
     joiner = " và " if accents else " va "
 
     fold_words = (lambda words: list(map(_fold_word, words))) if accents else list
+    # A keyer lives as long as its run: the words of the run's names, each read once.
+    plain_forms, folds_of = _PlainForms(), _Folds()
 
     def expand(words: list[str], folded: list[str], amp: bool) -> tuple[list[str], list[str]]:
         """Spell out abbreviations and `&` (when `amp`); give the words and each one's fold."""
@@ -304,10 +316,10 @@ def make_unit_keyer(
         """The words of a name, abbreviations spelled out, and each one's fold."""
         if accents:
             # Most names are words of letters and digits, each read once from a cache.
-            forms = list(map(_plain_forms, clean(value).casefold().split()))
+            forms = list(map(plain_forms.__getitem__, clean(value).casefold().split()))
             if forms and None not in forms:
-                keyed, folds = zip(*cast(list[tuple[str, str]], forms), strict=True)
-                return expand(list(keyed), list(folds), False)
+                keyed = cast(list[str], forms)
+                return expand(keyed, list(map(folds_of.__getitem__, keyed)), False)
         text = _tokens(value, accents)
         words = text.split()
         return expand(words, fold_words(words), "&" in text)
