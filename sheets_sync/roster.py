@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_UNIT_HEADER, Settings
 from .errors import SourceError
@@ -13,8 +13,9 @@ from .nearest import Nearest
 from .text import UnitKeyer, cell_text, clean, fold, header_key
 
 
-@dataclass(frozen=True, slots=True)
-class RosterUnit:
+class RosterUnit(NamedTuple):
+    """One unit of the roster: a named tuple, as a national roster has a hundred thousand."""
+
     row: int
     name: str
     key: str
