@@ -283,5 +283,7 @@ def _join_unaccented(responses: Sequence[Response]) -> None:
 def _status(response: Response, superseded: bool) -> RowStatus:
     if superseded:
         return "superseded"
-    severities = {i.severity for i in response.issues}
-    return "error" if "error" in severities else "warning" if severities else "ok"
+    issues = response.issues
+    if not issues:
+        return "ok"
+    return "error" if any(i.severity == "error" for i in issues) else "warning"
