@@ -3,10 +3,10 @@
     python scripts/bench.py [--sizes 300,6400,126000 | --quick] [--md FILE] [--work DIR]
 
 Each size runs in a fresh process, so peak memory is per size; its first run is made
---repeat times (3), and the fastest is reported beside every run's total. The .xlsx path goes file →
-documents → statuses written back into the workbook; the Google path reads, decides and writes
-statuses through the Sheets API emulator (tests/sheets_emulator.py, in its own process) and
-counts requests. Documents are also compared with plain python-docx and with docxtpl (needs the
+--repeat times (3), and the fastest is reported beside every run's total. The .xlsx path goes
+file → documents → statuses written back into the workbook; the Google path reads, decides and
+writes statuses through the Sheets API emulator (tests/sheets_emulator.py, in its own process)
+and counts requests. Documents are also compared with plain python-docx and with docxtpl (needs the
 `bench` extra). Prints Markdown tables and PASS/FAIL for each target.
 """
 
