@@ -280,9 +280,9 @@ def make_unit_keyer(
     lengths_after = {word: sorted(set(ns), reverse=True) for word, ns in lengths_after.items()}
     joiner = " và " if accents else " va "
 
-    fold_words = (lambda words: list(map(_fold_word, words))) if accents else list
     # A keyer lives as long as its run: the words of the run's names, each read once.
     plain_forms, folds_of = _PlainForms(), _Folds()
+    fold_words = (lambda words: list(map(folds_of.__getitem__, words))) if accents else list
 
     def expand(words: list[str], folded: list[str], amp: bool) -> tuple[list[str], list[str]]:
         """Spell out abbreviations and `&` (when `amp`); give the words and each one's fold."""
@@ -319,7 +319,7 @@ def make_unit_keyer(
             forms = list(map(plain_forms.__getitem__, clean(value).casefold().split()))
             if forms and None not in forms:
                 keyed = cast(list[str], forms)
-                return expand(keyed, list(map(folds_of.__getitem__, keyed)), False)
+                return expand(keyed, fold_words(keyed), False)
         text = _tokens(value, accents)
         words = text.split()
         return expand(words, fold_words(words), "&" in text)
