@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .config import STATUS_COLUMNS
 from .errors import SourceError
@@ -24,6 +26,16 @@ REQUIRED = {
 _NUMBERED = re.compile(r"^(.*?)\s*(\d+)$")
 
 
+class StaffColumns(NamedTuple):
+    """The columns of staff slot `k` (the number in its questions), None for one it lacks."""
+
+    k: int
+    name: int | None
+    position: int | None
+    phone: int | None
+    unit: int | None
+
+
 @dataclass
 class Layout:
     """Column indexes (0-based) of each form field; status columns kept apart."""
@@ -35,6 +47,16 @@ class Layout:
     status: dict[str, int] = field(default_factory=dict)
     # Titles of required columns the header lacks.
     missing: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def staff_columns(self) -> list[StaffColumns]:
+        """Each staff slot's columns, in slot order: what every row's staff is read from."""
+        return [
+            StaffColumns(
+                k, slot.get("name"), slot.get("position"), slot.get("phone"), slot.get("unit")
+            )
+            for k, slot in self.staff.items()
+        ]
 
     def form_columns(self) -> list[int]:
         """Every column that holds form data."""

@@ -12,8 +12,7 @@ Facebook, so the reviewer gets something clickable. Choices the contract leaves 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from .text import clean
@@ -84,9 +83,8 @@ _WRAPPING = "<>\"'“”‘’«»[]"
 _TRAILING = ".,;:!?"
 
 
-@dataclass(frozen=True)
-class Link:
-    """A link as it will be shown, and what it points to."""
+class Link(NamedTuple):
+    """A link as it will be shown, and what it points to (a named tuple: one per row)."""
 
     url: str
     kind: LinkKind

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from .model import Cell
 from .text import clean
@@ -75,9 +75,11 @@ _GROUP_MARKS = str.maketrans("", "", " .-")
 _NUMBER_TEXT = re.compile(r"[0-9]+\.0+|[0-9]+(?:\.[0-9]+)?[eE]\+?[0-9]+")
 
 
-@dataclass(frozen=True)
-class Phone:
-    """A phone as national digits (None when it cannot be made valid)."""
+class Phone(NamedTuple):
+    """A phone as national digits (None when it cannot be made valid).
+
+    A named tuple: a national run reads a quarter of a million phones.
+    """
 
     digits: str | None
     old_prefix: bool

@@ -70,7 +70,7 @@ def read_response(
         unit_key=key,
     )
     _check_fanpage(response, ctx, issues)
-    if not any(s.name for s in staff):
+    if not staff:  # `_staff` keeps only the slots with a name
         issues.append(issue("missing_staff", "staff"))
     return response
 
@@ -196,17 +196,17 @@ def _staff(
 ) -> list[Staff]:
     """Read every staff slot that has a name; check each one's phone."""
     people = []
-    for k, slot in layout.staff.items():
-        if cell_at(row, slot.get("name")) in (None, ""):
+    for k, name_col, position_col, phone_col, unit_col in layout.staff_columns:
+        if cell_at(row, name_col) in (None, ""):
             continue  # the usual empty slot, passed over before its cells are read
-        name = name_case(_text_at(row, slot.get("name")))
+        name = name_case(_text_at(row, name_col))
         if not name:
             continue
-        own_unit = _text_at(row, slot.get("unit"))
+        own_unit = _text_at(row, unit_col)
         if not own_unit or (unit and (own_unit == unit or _same_unit(own_unit, unit, ctx))):
             own_unit = unit
-        position = normalize_position(_text_at(row, slot.get("position")), ctx.settings.positions)
-        phone = _phone(cell_at(row, slot.get("phone")), k, name, issues)
+        position = normalize_position(_text_at(row, position_col), ctx.settings.positions)
+        phone = _phone(cell_at(row, phone_col), k, name, issues)
         people.append(Staff(name=name, position=position, unit=own_unit, phone=phone))
     return people
 
@@ -217,13 +217,13 @@ def _phone(value: Cell, k: int, name: str, issues: list[Issue]) -> str:
     if not typed:
         issues.append(issue("phone_missing", field, k=k, name=name))
         return ""
-    phone = normalize_phone(value)
-    if phone.digits is None:
+    digits, old_prefix = normalize_phone(value)
+    if digits is None:
         issues.append(issue("phone_invalid", field, k=k, name=name, value=typed))
         return typed
-    if phone.old_prefix:
-        issues.append(issue("phone_old_prefix", field, k=k, name=name, value=phone.digits))
-    return phone.digits
+    if old_prefix:
+        issues.append(issue("phone_old_prefix", field, k=k, name=name, value=digits))
+    return digits
 
 
 def decide(responses: Sequence[Response], deadline: date) -> list[RowResult]:
