@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from .config import ROSTER_STATUS_COLUMN, ROSTER_WORKSHEET, Settings
 from .documents import (
@@ -74,6 +76,37 @@ class RunOutcome:
     seconds: float = 0.0
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _uncollected(step: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run `step` with the cycle collector held off; what it made is then counted as old.
+
+    Deciding makes millions of objects and no reference cycles: at 126,000 responses the
+    collector went through them 19 times, found nothing, and took 0.4 s of a 6.5 s step.
+    Merely turned off, it would go through them all in its next collection of young objects:
+    they are moved to the oldest generation instead (`gc.freeze` then `gc.unfreeze` puts
+    every object there), left to its rare full collections as the rows read before them are.
+    """
+
+    @wraps(step)
+    def held(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        if not gc.isenabled():
+            return step(*args, **kwargs)
+        gc.disable()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            if gc.get_freeze_count() == 0:  # objects frozen by someone else stay frozen
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+    return held
+
+
+@_uncollected
 def check_data(data: SheetData, settings: Settings) -> Checked:
     """Normalize and decide every row of what a backend read; pure."""
     keyer = make_unit_keyer(settings.abbreviations, settings.unit_prefixes, accents=True)
@@ -113,6 +146,7 @@ def check(backend: Backend, settings: Settings, worksheet: str | None) -> Checke
     return checked
 
 
+@_uncollected
 def status_writes(checked: Checked, settings: Settings, now: datetime) -> list[CellWrite]:
     """Every status cell of the responses and the roster that must change."""
     writes = plan_writes(checked.data.responses, checked.layout, checked.results, settings, now)
