@@ -143,14 +143,18 @@ class _TrigramIndex:
         pairs = numpy.concatenate(batches)
         del batches
         pairs.sort()
+        # Arrays as long as the pairs (tens of MB) are made as few times as can be: on a VM,
+        # handing out fresh memory costs more than the work done in it.
         codes = pairs // count
-        first = numpy.flatnonzero(numpy.diff(codes, prepend=-1))
+        first = numpy.concatenate(([0], numpy.flatnonzero(codes[1:] != codes[:-1]) + 1))
         sizes = numpy.diff(first, append=len(codes))
         telling = sizes <= common  # trigrams in more names than that tell little
-        kept = numpy.repeat(telling, sizes)
-        self.owners = (pairs[kept] - codes[kept] * count).astype(numpy.int32)
         self.grams = codes[first[telling]]
         self.bounds = numpy.concatenate(([0], numpy.cumsum(sizes[telling])))
+        codes *= count
+        pairs -= codes  # each pair's name number, worked out in place
+        del codes
+        self.owners = pairs.astype(numpy.int32)[numpy.repeat(telling, sizes)]
 
     @staticmethod
     def fits(names: list[str], chars: list[str]) -> bool:
