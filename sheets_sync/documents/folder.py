@@ -18,7 +18,7 @@ import re
 import shutil
 import stat
 import zipfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -183,29 +183,30 @@ def create_file(path: Path, data: bytes) -> None:
     Written straight to its descriptor: a national run creates a hundred thousand lists,
     and a Python file object for each would cost more than writing it.
     """
-    try:
-        handle = os.open(path, _CREATE, NEW_FILE_MODE)
-        try:
-            left = memoryview(data)
-            while left:
-                left = left[os.write(handle, left) :]
-        finally:
-            os.close(handle)
-    except OSError as exc:
-        raise write_error(path.parent.parent, exc) from None
+    with _created(path) as handle:
+        left = memoryview(data)
+        while left:
+            left = left[os.write(handle, left) :]
 
 
 def create_written(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Create a file as `create_file` does, with what `write` writes into it."""
+    with _created(path) as handle, os.fdopen(handle, "wb", closefd=False) as stream:
+        write(stream)
+
+
+@contextlib.contextmanager
+def _created(path: Path) -> Iterator[int]:
+    """A new file's descriptor, closed after; a failure anywhere is the disk's, named."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     try:
-        handle = os.open(path, _CREATE, NEW_FILE_MODE)
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
+        handle = os.open(path, flags, NEW_FILE_MODE)
+        try:
+            yield handle
+        finally:
+            os.close(handle)
     except OSError as exc:
         raise write_error(path.parent.parent, exc) from None
-
-
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def put_in_place(new: Path, target: Path) -> None:
